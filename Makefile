@@ -1,0 +1,42 @@
+# Every target bootstraps `.venv` by itself: a fresh machine needs only
+# Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: venv demo test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[pydantic,msgspec]' --group dev
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run the demo API on http://127.0.0.1:8000 (SQLite, user test_user/password).
+demo: $(STAMP)
+	cd examples/demo && ../../$(BIN)/python manage.py migrate --noinput
+	cd examples/demo && ../../$(BIN)/python manage.py ensure_demo_user
+	cd examples/demo && ../../$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## ruff (lint + format check) and mypy --strict.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/mypy --strict examples/demo tests
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

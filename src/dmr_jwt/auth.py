@@ -1,0 +1,496 @@
+"""JWT auth for django-modern-rest controllers: sync and async.
+
+Everything that does no I/O lives in :class:`_BaseJWTAuth`, written once.
+:class:`JWTSyncAuth` and :class:`JWTAsyncAuth` differ only in the methods
+that touch the database: ``authenticate``, ``get_user``, ``check_auth`` and
+``set_request_attrs``. Each is a short orchestration of shared helpers.
+
+Every failure raises :exc:`dmr.exceptions.NotAuthenticatedError`,
+which the framework renders as a ``401`` with its error body.
+"""
+
+from collections.abc import Sequence
+from typing import (
+    TYPE_CHECKING,
+    ClassVar,
+    Final,
+    Literal,
+    Self,
+    overload,
+)
+
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
+from dmr.exceptions import NotAuthenticatedError
+from dmr.metadata import EndpointMetadata
+from dmr.openapi.objects import Reference, SecurityRequirement, SecurityScheme
+from dmr.security.base import AsyncAuth, SyncAuth
+from typing_extensions import override
+
+from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.token import DecodeConfig, JWToken, is_non_empty_string
+from dmr_jwt.users import SubjectLookup, set_request_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from dmr.controller import Controller
+    from dmr.endpoint import Endpoint
+    from dmr.serializer import BaseSerializer
+
+__all__ = ('JWTAsyncAuth', 'JWTSyncAuth', 'request_jwt')
+
+#: The request attribute that holds the token of an authenticated request.
+_REQUEST_TOKEN_ATTR: Final = '_dmr_jwt_token'  # noqa: S105
+
+#: The only header that OpenAPI can describe as an ``http`` scheme.
+_AUTHORIZATION: Final = 'Authorization'
+
+
+class _BaseJWTAuth:
+    """
+    The part of JWT auth that does no I/O, shared by sync and async.
+
+    Reads the token from a header, decodes and verifies it,
+    checks its type and describes itself to OpenAPI.
+    Configuration is resolved once, in ``__init__``;
+    instances hold no per-request state and can be shared.
+    """
+
+    #: Only tokens with this ``extras.type`` authenticate requests.
+    expected_token_type: ClassVar[str] = 'access'  # noqa: S105
+
+    #: Longer header values are rejected before any parsing
+    #: (real tokens are a few hundred bytes).
+    max_token_length: ClassVar[int] = 8 * 1024
+
+    __slots__ = (
+        '_decode_config',
+        '_subject_lookup',
+        '_uses_custom_decode',
+        'accepted_audiences',
+        'accepted_issuers',
+        'algorithm',
+        'auth_header',
+        'auth_scheme',
+        'enforce_minimum_key_length',
+        'leeway',
+        'require_claims',
+        'secret',
+        'security_scheme_name',
+        'strict_audience',
+        'token_cls',
+        'user_id_field',
+        'verify_expiry',
+        'verify_issued_at',
+        'verify_jwt_id',
+        'verify_not_before',
+        'verify_subject',
+    )
+
+    @sensitive_variables('secret')
+    def __init__(
+        self,
+        *,
+        user_id_field: str = 'pk',
+        algorithm: str = 'HS256',
+        security_scheme_name: str = 'jwt',
+        auth_header: str = _AUTHORIZATION,
+        auth_scheme: str = 'Bearer',
+        secret: str | None = None,
+        token_cls: type[JWToken] = JWToken,
+        leeway: int = 0,
+        accepted_audiences: str | Sequence[str] | None = None,
+        accepted_issuers: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_expiry: bool = True,
+        verify_issued_at: bool = True,
+        verify_jwt_id: bool = True,
+        verify_not_before: bool = True,
+        verify_subject: bool = True,
+        strict_audience: bool = False,
+        enforce_minimum_key_length: bool = True,
+    ) -> None:
+        """
+        Apply possible customizations.
+
+        Args:
+            user_id_field: User model field matched against ``sub``.
+            algorithm: The only algorithm that tokens may be signed with.
+            security_scheme_name: Name of the OpenAPI security scheme.
+            auth_header: Header that carries the token.
+            auth_scheme: Prefix of the header value, like ``Bearer``;
+                an empty string means the header holds the bare token.
+            secret: Verification key, ``settings.SECRET_KEY`` by default.
+            token_cls: :class:`~dmr_jwt.token.JWToken` or a subclass.
+            leeway: Seconds of clock skew allowed for time claims.
+            accepted_audiences: Audiences that ``aud`` must match.
+            accepted_issuers: Issuers that ``iss`` must match.
+            require_claims: Claims that must be present.
+            verify_expiry: Check ``exp``.
+            verify_issued_at: Check ``iat``.
+            verify_jwt_id: Check that ``jti`` is a string.
+            verify_not_before: Check ``nbf``.
+            verify_subject: Check that ``sub`` is a string.
+            strict_audience: ``aud`` must be a single, exactly equal string.
+            enforce_minimum_key_length: Refuse keys that are too short.
+
+        Raises:
+            ImproperlyConfigured: When the secret cannot verify *algorithm*
+                tokens (too short, wrong kind, ``none``): a start-up error,
+                never a per-request one.
+            ValueError: *strict_audience* without a single audience.
+
+        """
+        self.user_id_field = user_id_field
+        self.algorithm = algorithm
+        self.security_scheme_name = security_scheme_name
+        self.auth_header = auth_header
+        self.auth_scheme = auth_scheme
+        self.secret = get_secret(secret)
+        self.token_cls = token_cls
+        self.leeway = leeway
+        self.accepted_audiences = accepted_audiences
+        self.accepted_issuers = accepted_issuers
+        self.require_claims = require_claims
+        self.verify_expiry = verify_expiry
+        self.verify_issued_at = verify_issued_at
+        self.verify_jwt_id = verify_jwt_id
+        self.verify_not_before = verify_not_before
+        self.verify_subject = verify_subject
+        self.strict_audience = strict_audience
+        self.enforce_minimum_key_length = enforce_minimum_key_length
+
+        check_secret(
+            self.secret,
+            algorithm,
+            owner=type(self).__qualname__,
+            check_length=enforce_minimum_key_length,
+        )
+        self._decode_config = DecodeConfig.build(
+            secret=self.secret,
+            algorithm=algorithm,
+            leeway=leeway,
+            accepted_audiences=accepted_audiences,
+            accepted_issuers=accepted_issuers,
+            require_claims=require_claims,
+            verify_exp=verify_expiry,
+            verify_iat=verify_issued_at,
+            verify_jti=verify_jwt_id,
+            verify_nbf=verify_not_before,
+            verify_sub=verify_subject,
+            strict_audience=strict_audience,
+            enforce_minimum_key_length=enforce_minimum_key_length,
+        )
+        self._uses_custom_decode = _overrides_decode(token_cls)
+        self._subject_lookup = SubjectLookup(user_id_field)
+
+    # OpenAPI and the `WWW-Authenticate` challenge:
+
+    @property
+    def www_authenticate_challenge(self) -> str | None:
+        """Challenge for ``401`` responses: the scheme, like ``Bearer``."""
+        if self._uses_standard_bearer():
+            return self.auth_scheme
+        return None
+
+    def security_schemes(
+        self,
+        metadata: EndpointMetadata,
+        controller_cls: type['Controller[BaseSerializer]'],
+    ) -> dict[str, SecurityScheme | Reference]:
+        """Provides a security schema definition."""
+        if self._uses_standard_bearer():
+            scheme = SecurityScheme(
+                type='http',
+                scheme=self.auth_scheme,
+                bearer_format='JWT',
+                description='JWT token auth',
+            )
+        else:
+            prefix = f'{self.auth_scheme} ' if self.auth_scheme else ''
+            scheme = SecurityScheme(
+                type='apiKey',
+                name=self.auth_header,
+                security_scheme_in='header',
+                description=(
+                    f'JWT token auth via `{self.auth_header}` header '
+                    f'in `{prefix}<token>` format'
+                ),
+            )
+        return {self.security_scheme_name: scheme}
+
+    def security_requirements(
+        self,
+        metadata: EndpointMetadata,
+        controller_cls: type['Controller[BaseSerializer]'],
+    ) -> list[SecurityRequirement]:
+        """Provides a security schema usage requirement."""
+        return [{self.security_scheme_name: []}]
+
+    # Reading and decoding the token:
+
+    @sensitive_variables()
+    def prepare_token(self, request: HttpRequest) -> JWToken | None:
+        """
+        Fetches JWToken instance from the auth header.
+
+        Returns ``None`` when the request carries no token for us,
+        so that other auth instances of the chain can try.
+
+        Raises:
+            NotAuthenticatedError: When the request has a token of ours,
+                but it is not valid.
+
+        """
+        header = self.get_token_from_request(request)
+        if header is None:
+            return None
+        encoded_token = self.split_encoded_token(header)
+        if encoded_token is None:
+            return None
+        return self.decode_token(encoded_token)
+
+    def get_token_from_request(self, request: HttpRequest) -> str | None:
+        """
+        Gets the jwt token from the request.
+
+        By default, it is in headers. Customize this method
+        to get the token from cookies or body.
+        """
+        return request.headers.get(self.auth_header)
+
+    @sensitive_variables()
+    def split_encoded_token(self, header: str) -> str | None:
+        """
+        Splits string like 'Bearer token' and returns 'token' part.
+
+        The scheme is matched case-insensitively (RFC 9110, section 11.1).
+        Returns ``None`` for other schemes: the header may belong to
+        another auth of the chain.
+        """
+        if not self.auth_scheme:
+            return header or None
+        scheme, separator, encoded_token = header.partition(' ')
+        if not separator or scheme.lower() != self.auth_scheme.lower():
+            return None
+        return encoded_token
+
+    @sensitive_variables()
+    def decode_token(self, encoded_token: str) -> JWToken:
+        """
+        Decodes token object from the encoded string.
+
+        Raises:
+            NotAuthenticatedError: When the token is invalid,
+                or is not of :attr:`expected_token_type`.
+
+        """
+        if not encoded_token or len(encoded_token) > self.max_token_length:
+            raise NotAuthenticatedError
+        if self._uses_custom_decode:
+            token = self._decode_with_custom_cls(encoded_token)
+        else:
+            token = self.token_cls.decode_with_config(
+                encoded_token,
+                self._decode_config,
+            )
+        if token.extras.get('type') != self.expected_token_type:
+            raise NotAuthenticatedError
+        return token
+
+    def claim_from_token(self, token: JWToken) -> str:
+        """
+        Return claim value from the token object.
+
+        Override this method if you want to change how
+        claim is extracted from token.
+        For example, if you create ``email`` claim,
+        it will be stored in ``.extras``.
+
+        So, you would need to use: ``token.extras['email']``.
+        """
+        return token.sub
+
+    # Helpers for the sync and async twins:
+
+    def _subject(self, token: JWToken) -> str:
+        subject = self.claim_from_token(token)
+        if not is_non_empty_string(subject):
+            raise NotAuthenticatedError
+        return subject
+
+    def _check_user(self, user: 'AbstractBaseUser') -> None:
+        if not user.is_active:
+            raise NotAuthenticatedError
+
+    def _store_on_request(
+        self,
+        request: HttpRequest,
+        user: 'AbstractBaseUser',
+        token: JWToken,
+    ) -> None:
+        set_request_user(request, user)
+        setattr(request, _REQUEST_TOKEN_ATTR, token)
+
+    def _uses_standard_bearer(self) -> bool:
+        return self.auth_header == _AUTHORIZATION and bool(self.auth_scheme)
+
+    @sensitive_variables()
+    def _decode_with_custom_cls(self, encoded_token: str) -> JWToken:
+        # A `token_cls` that overrides the documented `decode` gets called
+        # exactly as documented, so its custom logic runs.
+        return self.token_cls.decode(
+            encoded_token,
+            self.secret,
+            self.algorithm,
+            leeway=self.leeway,
+            accepted_audiences=self.accepted_audiences,
+            accepted_issuers=self.accepted_issuers,
+            require_claims=self.require_claims,
+            verify_exp=self.verify_expiry,
+            verify_iat=self.verify_issued_at,
+            verify_jti=self.verify_jwt_id,
+            verify_nbf=self.verify_not_before,
+            verify_sub=self.verify_subject,
+            strict_audience=self.strict_audience,
+            enforce_minimum_key_length=self.enforce_minimum_key_length,
+        )
+
+
+class JWTSyncAuth(_BaseJWTAuth, SyncAuth):
+    """Sync jwt auth: put it in ``auth`` of sync controllers."""
+
+    __slots__ = ()
+
+    @override
+    @sensitive_variables()
+    def __call__(
+        self,
+        endpoint: 'Endpoint',
+        controller: 'Controller[BaseSerializer]',
+    ) -> Self | None:
+        """Does check for the correct jwt token."""
+        token = self.prepare_token(controller.request)
+        if token is None:
+            return None
+        self.authenticate(controller.request, token)
+        return self
+
+    def authenticate(
+        self,
+        request: HttpRequest,
+        token: JWToken,
+    ) -> 'AbstractBaseUser':
+        """Run all auth pipeline."""
+        user = self.get_user(token)
+        self.check_auth(user, token)
+        self.set_request_attrs(request, user, token)
+        return user
+
+    def get_user(self, token: JWToken) -> 'AbstractBaseUser':
+        """Get application user from token."""
+        return self._subject_lookup.get_user(self._subject(token))
+
+    def check_auth(self, user: 'AbstractBaseUser', token: JWToken) -> None:
+        """Run extra auth checks, raise if something is wrong."""
+        self._check_user(user)
+
+    def set_request_attrs(
+        self,
+        request: HttpRequest,
+        user: 'AbstractBaseUser',
+        token: JWToken,
+    ) -> None:
+        """Set current user as authed for this request."""
+        self._store_on_request(request, user, token)
+
+
+class JWTAsyncAuth(_BaseJWTAuth, AsyncAuth):
+    """Async jwt auth: put it in ``auth`` of async controllers."""
+
+    __slots__ = ()
+
+    @override
+    @sensitive_variables()
+    async def __call__(
+        self,
+        endpoint: 'Endpoint',
+        controller: 'Controller[BaseSerializer]',
+    ) -> Self | None:
+        """Does check for the correct jwt token."""
+        token = self.prepare_token(controller.request)
+        if token is None:
+            return None
+        await self.authenticate(controller.request, token)
+        return self
+
+    async def authenticate(
+        self,
+        request: HttpRequest,
+        token: JWToken,
+    ) -> 'AbstractBaseUser':
+        """Run all auth pipeline. See :meth:`JWTSyncAuth.authenticate`."""
+        user = await self.get_user(token)
+        await self.check_auth(user, token)
+        await self.set_request_attrs(request, user, token)
+        return user
+
+    async def get_user(self, token: JWToken) -> 'AbstractBaseUser':
+        """Get application user from token, with the async ORM."""
+        return await self._subject_lookup.aget_user(self._subject(token))
+
+    async def check_auth(
+        self,
+        user: 'AbstractBaseUser',
+        token: JWToken,
+    ) -> None:
+        """Run extra auth checks, raise if something is wrong."""
+        self._check_user(user)
+
+    async def set_request_attrs(
+        self,
+        request: HttpRequest,
+        user: 'AbstractBaseUser',
+        token: JWToken,
+    ) -> None:
+        """Set current user as authed for this request."""
+        self._store_on_request(request, user, token)
+
+
+@overload
+def request_jwt(request: HttpRequest, *, strict: Literal[True]) -> JWToken: ...
+
+
+@overload
+def request_jwt(
+    request: HttpRequest,
+    *,
+    strict: bool = False,
+) -> JWToken | None: ...
+
+
+def request_jwt(
+    request: HttpRequest,
+    *,
+    strict: bool = False,
+) -> JWToken | None:
+    """
+    Returns a JWToken from request, if it was authed with it.
+
+    When *strict* is passed and request has no jwt token,
+    we raise :exc:`AttributeError`.
+    """
+    token: JWToken | None = getattr(request, _REQUEST_TOKEN_ATTR, None)
+    if token is None and strict:
+        raise AttributeError(_REQUEST_TOKEN_ATTR)
+    return token
+
+
+def _overrides_decode(token_cls: type[JWToken]) -> bool:
+    """Whether *token_cls* replaces the documented :meth:`JWToken.decode`."""
+    for klass in token_cls.__mro__:
+        if klass is JWToken:
+            return False
+        if 'decode' in vars(klass):
+            return True
+    return False

@@ -1,0 +1,564 @@
+"""The JWT claims DTO: the only module of ``dmr_jwt`` that calls PyJWT.
+
+Wire format (the same as django-modern-rest's built-in JWT module, so
+tokens issued by either verify in the other with the same secret)::
+
+    {"sub": "1", "exp": 1778245039, "iat": 1778158639,
+     "iss"?: "...", "aud"?: "..." | ["..."],
+     "jti": "<uuid4 hex>", "extras": {"type": "access"}}
+
+Errors:
+
+- every token that cannot be decoded or verified raises
+  :exc:`dmr.exceptions.NotAuthenticatedError` (a ``401``), nothing else;
+- a token that cannot be encoded raises
+  :exc:`dmr.exceptions.InternalServerError` (a ``500``: our bug or config).
+"""
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Self, final
+
+import jwt
+from django.views.decorators.debug import sensitive_variables
+from dmr.exceptions import InternalServerError, NotAuthenticatedError
+from jwt.types import Options
+
+__all__ = ('DecodeConfig', 'JWToken')
+
+#: The claim that carries every non-registered value, as a nested object.
+_EXTRAS_CLAIM: Final = 'extras'
+
+#: Leeway that makes ``__post_init__`` skip its time checks.
+#: Used when the decoder has already verified time claims (or was told not to).
+_TRUST_DECODER_LEEWAY: Final = 2**62
+
+# Everything that decoding an untrusted string can raise,
+# whatever the library or the claim value:
+#
+# - ``jwt.InvalidTokenError`` is the base of every PyJWT token error;
+# - ``jwt.InvalidKeyError`` is *not* under it, and is raised for keys
+#   that do not fit the algorithm (configuration, checked at start-up,
+#   but a request must still never see a 500);
+# - ``ValueError`` (includes ``UnicodeError``), ``TypeError``,
+#   ``OverflowError`` and ``OSError`` come from claim conversion,
+#   like ``exp=1e300`` or ``exp=Infinity`` (Python's json accepts it);
+# - ``RecursionError`` comes from absurdly nested JSON in a header
+#   or payload that PyJWT parses before the signature is checked.
+_DECODE_ERRORS: Final = (
+    jwt.InvalidTokenError,
+    jwt.InvalidKeyError,
+    ValueError,
+    TypeError,
+    OverflowError,
+    OSError,
+    RecursionError,
+)
+
+# What encoding can raise: PyJWT errors, a missing ``cryptography``
+# (``NotImplementedError``), claims that are not JSON (``TypeError``),
+# keys of a wrong shape (``ValueError``).
+_ENCODE_ERRORS: Final = (
+    jwt.PyJWTError,
+    NotImplementedError,
+    TypeError,
+    ValueError,
+)
+
+
+@final
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DecodeConfig:
+    """
+    Everything that verifying a token needs, resolved once.
+
+    Auth classes build one instance in ``__init__`` and reuse it for every
+    request, so that no PyJWT option is rebuilt on the hot path.
+    :meth:`JWToken.decode` builds a throwaway one per call.
+
+    .. versionadded:: 0.1.0
+    """
+
+    secret: str = dataclasses.field(repr=False)
+    algorithms: list[str]
+    leeway: int
+    issuer: str | Sequence[str] | None
+    audience: str | Sequence[str] | None
+    options: Options
+    #: Leeway passed to ``__post_init__`` of the decoded token.
+    post_init_leeway: int
+
+    @classmethod
+    @sensitive_variables('secret')
+    def build(
+        cls,
+        *,
+        secret: str,
+        algorithm: str,
+        leeway: int = 0,
+        accepted_audiences: str | Sequence[str] | None = None,
+        accepted_issuers: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_exp: bool = True,
+        verify_iat: bool = True,
+        verify_jti: bool = True,
+        verify_nbf: bool = True,
+        verify_sub: bool = True,
+        strict_audience: bool = False,
+        enforce_minimum_key_length: bool = True,
+    ) -> Self:
+        """
+        Translate the documented keyword arguments into PyJWT's terms.
+
+        See :meth:`JWToken.decode` for every argument.
+
+        Raises:
+            ValueError: *strict_audience* without a single audience.
+
+        """
+        if strict_audience and not isinstance(accepted_audiences, str):
+            raise ValueError(
+                '`strict_audience=True` requires a single string '
+                'in `accepted_audiences`',
+            )
+        options: Options = {
+            'verify_signature': True,
+            # A token that carries `aud` is always checked against the
+            # configured audiences: with none configured, PyJWT rejects it
+            # (RFC 7519, section 4.1.3).
+            'verify_aud': True,
+            'verify_iss': accepted_issuers is not None,
+            'verify_exp': verify_exp,
+            'verify_iat': verify_iat,
+            'verify_nbf': verify_nbf,
+            'verify_jti': verify_jti,
+            'verify_sub': verify_sub,
+            'strict_aud': strict_audience,
+            'enforce_minimum_key_length': enforce_minimum_key_length,
+            'require': list(require_claims or ()),
+        }
+        return cls(
+            secret=secret,
+            algorithms=[algorithm],
+            leeway=leeway,
+            issuer=_none_if_empty(accepted_issuers),
+            audience=_none_if_empty(accepted_audiences),
+            options=options,
+            post_init_leeway=_TRUST_DECODER_LEEWAY,
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JWToken:
+    """
+    JWT Token DTO.
+
+    Attributes:
+        sub: Subject - usually a unique identifier
+            of the user or equivalent entity.
+        exp: Expiration - datetime for token expiration.
+        iat: Issued at - should always be current now.
+        iss: Issuer - optional unique identifier for the issuer.
+        aud: Audience - intended audience(s).
+        jti: JWT ID - a unique identifier of the JWT between different issuers.
+        extras: Extra fields that were found on the JWT token.
+            On the wire they live in a nested ``"extras"`` object;
+            unknown top-level claims (like ``nbf``) are merged in on decode.
+
+    Datetimes are normalized to UTC without microseconds;
+    naive datetimes are taken as UTC.
+    """
+
+    sub: str
+    exp: dt.datetime
+    iat: dt.datetime = dataclasses.field(
+        default_factory=lambda: dt.datetime.now(dt.UTC),
+    )
+    iss: str | None = None
+    aud: str | Sequence[str] | None = None
+    jti: str | None = None
+    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
+    leeway: dataclasses.InitVar[int] = 0
+
+    def __post_init__(self, leeway: int) -> None:
+        """
+        Runs extra validation.
+
+        Checks the types of every claim, that ``exp`` is in the future and
+        ``iat`` is not, both within *leeway* seconds.
+
+        Raises:
+            TypeError: If a claim has a wrong type.
+            ValueError: If a time claim is out of range.
+
+        """
+        if not is_non_empty_string(self.sub):
+            raise TypeError('`sub` must be a non-empty string')
+        if not _is_optional_string(self.iss):
+            raise TypeError('`iss` must be a string')
+        if not _is_optional_string(self.jti):
+            raise TypeError('`jti` must be a string')
+        if not _is_dict(self.extras):
+            raise TypeError('`extras` must be a dict')
+        _validate_audience(self.aud)
+
+        exp = _normalize_datetime(self.exp, 'exp')
+        iat = _normalize_datetime(self.iat, 'iat')
+        object.__setattr__(self, 'exp', exp)
+        object.__setattr__(self, 'iat', iat)
+        if leeway >= _TRUST_DECODER_LEEWAY:
+            return
+        now = dt.datetime.now(dt.UTC).timestamp()
+        if exp.timestamp() + leeway <= now:
+            raise ValueError('`exp` must be a datetime in the future')
+        if iat.timestamp() - leeway > now:
+            raise ValueError('`iat` must be a current or a past datetime')
+
+    @sensitive_variables('secret')
+    def encode(
+        self,
+        secret: str | bytes,
+        algorithm: str,
+        headers: dict[str, Any] | None = None,
+    ) -> str:
+        """
+        Encode the token instance into a string.
+
+        Args:
+            secret: The secret with which the JWT is encoded.
+            algorithm: The algorithm used to encode the JWT.
+            headers: Optional headers to include
+                in the JWT (e.g., ``{"kid": "..."}``).
+
+        Returns:
+            An encoded token string.
+
+        Raises:
+            InternalServerError: If encoding fails.
+
+        """
+        try:
+            return jwt.encode(
+                self.to_claims(),
+                secret,
+                algorithm=algorithm,
+                headers=headers,
+            )
+        except _ENCODE_ERRORS:
+            raise InternalServerError('Failed to encode token') from None
+
+    def to_claims(self) -> dict[str, Any]:
+        """
+        Return the JSON claims of this token, in the wire order.
+
+        ``None`` values are left out, datetimes become integer timestamps.
+        Fields that subclasses add are written as top-level claims.
+        """
+        claims: dict[str, Any] = {
+            'sub': self.sub,
+            'exp': int(self.exp.timestamp()),
+            'iat': int(self.iat.timestamp()),
+        }
+        if self.iss is not None:
+            claims['iss'] = self.iss
+        if self.aud is not None:
+            claims['aud'] = (
+                self.aud if isinstance(self.aud, str) else list(self.aud)
+            )
+        if self.jti is not None:
+            claims['jti'] = self.jti
+        for extra_field in _subclass_fields(type(self)):
+            claim_value = getattr(self, extra_field)
+            if claim_value is not None:
+                claims[extra_field] = claim_value
+        claims[_EXTRAS_CLAIM] = self.extras
+        return claims
+
+    @classmethod
+    @sensitive_variables('encoded_token', 'secret')
+    def decode(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithm: str,
+        *,
+        leeway: int = 0,
+        accepted_audiences: str | Sequence[str] | None = None,
+        accepted_issuers: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_exp: bool = True,
+        verify_iat: bool = True,
+        verify_jti: bool = True,
+        verify_nbf: bool = True,
+        verify_sub: bool = True,
+        strict_audience: bool = False,
+        enforce_minimum_key_length: bool = True,
+    ) -> Self:
+        """
+        Decode a passed in token string and return a Token instance.
+
+        Args:
+            encoded_token: A base64 string containing an encoded JWT.
+            secret: The secret with which the JWT is encoded.
+            algorithm: The algorithm used to encode the JWT.
+            leeway: Number of potential seconds as a clock error
+                for expired tokens.
+            accepted_audiences: Verify the audience when decoding the token.
+                A token that has ``aud`` is rejected when this is ``None``.
+            accepted_issuers: Verify the issuer when decoding the token.
+            require_claims: Verify that the given claims
+                are present in the token.
+            verify_exp: Verify that the value of the ``exp`` (*expiration*)
+                claim is in the future.
+            verify_iat: Verify that ``iat`` (*issued at*)
+                claim value is an integer.
+            verify_jti: Check that ``jti`` (*JWT ID*) claim is a string.
+            verify_nbf: Verify that the value of the ``nbf`` (*not before*)
+                claim is in the past.
+            verify_sub: Check that ``sub`` (*subject*) claim is a string.
+            strict_audience: Verify that the value of the ``aud``
+                (*audience*) claim is a single value, and not a list of
+                values, and matches ``audience`` exactly.
+                Requires *accepted_audiences* to be a single string.
+            enforce_minimum_key_length: Raise an auth error when
+                keys are below minimum recommended length.
+
+        Returns:
+            A decoded Token instance.
+
+        Raises:
+            NotAuthenticatedError: If the token is invalid.
+
+        """
+        config = DecodeConfig.build(
+            secret=secret,
+            algorithm=algorithm,
+            leeway=leeway,
+            accepted_audiences=accepted_audiences,
+            accepted_issuers=accepted_issuers,
+            require_claims=require_claims,
+            verify_exp=verify_exp,
+            verify_iat=verify_iat,
+            verify_jti=verify_jti,
+            verify_nbf=verify_nbf,
+            verify_sub=verify_sub,
+            strict_audience=strict_audience,
+            enforce_minimum_key_length=enforce_minimum_key_length,
+        )
+        return cls.decode_with_config(encoded_token, config)
+
+    @classmethod
+    @sensitive_variables('encoded_token', 'config')
+    def decode_with_config(
+        cls,
+        encoded_token: str,
+        config: DecodeConfig,
+    ) -> Self:
+        """
+        Decode and verify *encoded_token* with a prepared *config*.
+
+        This is what :meth:`decode` and the auth classes call;
+        override :meth:`decode_payload` or :meth:`from_claims`
+        to customize a step.
+
+        Raises:
+            NotAuthenticatedError: If the token is invalid.
+
+        .. versionadded:: 0.1.0
+        """
+        try:
+            payload = cls.decode_payload(
+                encoded_token,
+                config.secret,
+                config.algorithms,
+                leeway=config.leeway,
+                issuer=config.issuer,
+                audience=config.audience,
+                options=config.options,
+            )
+            return cls.from_claims(payload, leeway=config.post_init_leeway)
+        except _DECODE_ERRORS:
+            raise NotAuthenticatedError from None
+
+    @classmethod
+    @sensitive_variables('encoded_token', 'secret')
+    def decode_payload(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithms: list[str],
+        *,
+        leeway: int,
+        issuer: str | Sequence[str] | None,
+        audience: str | Sequence[str] | None,
+        options: Options | None,
+    ) -> dict[str, Any]:
+        """
+        Decode and verify the JWT and return its payload.
+
+        Raises PyJWT's own errors; :meth:`decode` turns them into ``401``.
+        """
+        return jwt.decode(
+            encoded_token,
+            secret,
+            algorithms=algorithms,
+            options=options,
+            audience=audience,
+            issuer=issuer,
+            leeway=leeway,
+        )
+
+    @classmethod
+    def from_claims(
+        cls,
+        claims: Mapping[str, Any],
+        *,
+        leeway: int = 0,
+    ) -> Self:
+        """
+        Build a token from verified JSON *claims*.
+
+        Registered claims become fields, the nested ``extras`` object and
+        every unknown top-level claim become :attr:`extras`.
+
+        Raises:
+            ValueError: If a claim is missing or has a wrong type.
+            OverflowError: If a timestamp is out of range.
+
+        .. versionadded:: 0.1.0
+        """
+        fields = _all_fields(cls)
+        extras = claims.get(_EXTRAS_CLAIM, {})
+        if not isinstance(extras, dict):
+            raise TypeError('`extras` claim must be an object')
+        extras = dict(extras)
+        kwargs: dict[str, Any] = {}
+        for name, claim_value in claims.items():
+            if name == _EXTRAS_CLAIM:
+                continue
+            if name in fields:
+                kwargs[name] = claim_value
+            else:
+                extras[name] = claim_value
+        if 'sub' not in kwargs or 'exp' not in kwargs:
+            raise ValueError('`sub` and `exp` claims are required')
+        kwargs['exp'] = _from_timestamp(kwargs['exp'])
+        if 'iat' in kwargs:
+            kwargs['iat'] = _from_timestamp(kwargs['iat'])
+        return cls(**kwargs, extras=extras, leeway=leeway)
+
+
+#: The claims of :class:`JWToken` itself, without ``extras``.
+_BASE_FIELDS: Final = frozenset(
+    field.name
+    for field in dataclasses.fields(JWToken)
+    if field.name != _EXTRAS_CLAIM
+)
+
+
+def _all_fields(token_cls: type[JWToken]) -> frozenset[str]:
+    if token_cls is JWToken:
+        return _BASE_FIELDS
+    return frozenset(
+        field.name
+        for field in dataclasses.fields(token_cls)
+        if field.name != _EXTRAS_CLAIM
+    )
+
+
+def _subclass_fields(token_cls: type[JWToken]) -> tuple[str, ...]:
+    if token_cls is JWToken:
+        return ()
+    return tuple(
+        field.name
+        for field in dataclasses.fields(token_cls)
+        if field.name not in _BASE_FIELDS and field.name != _EXTRAS_CLAIM
+    )
+
+
+def _normalize_datetime(claim_value: object, name: str) -> dt.datetime:
+    """Convert a datetime claim to UTC and strip microseconds."""
+    if not isinstance(claim_value, dt.datetime):
+        raise TypeError(f'`{name}` must be a datetime')
+    if claim_value.tzinfo is None:
+        claim_value = claim_value.replace(tzinfo=dt.UTC)
+    else:
+        claim_value = claim_value.astimezone(dt.UTC)
+    return claim_value.replace(microsecond=0)
+
+
+def _from_timestamp(claim_value: object) -> dt.datetime:
+    """Convert a JSON numeric date (RFC 7519) into an aware datetime."""
+    if isinstance(claim_value, bool) or not isinstance(
+        claim_value,
+        int | float,
+    ):
+        raise TypeError('numeric date claims must be numbers')
+    if isinstance(claim_value, float) and not math.isfinite(claim_value):
+        raise ValueError('numeric date claims must be finite')
+    return dt.datetime.fromtimestamp(claim_value, tz=dt.UTC)
+
+
+def _validate_audience(aud: object) -> None:
+    if aud is None or isinstance(aud, str):
+        return
+    if isinstance(aud, Sequence) and all(
+        isinstance(audience, str) for audience in aud
+    ):
+        return
+    raise TypeError('`aud` must be a string or a sequence of strings')
+
+
+def is_non_empty_string(claim_value: object) -> bool:
+    """Whether *claim_value* is a ``str`` with at least one character."""
+    return isinstance(claim_value, str) and bool(claim_value)
+
+
+def _is_optional_string(claim_value: object) -> bool:
+    return claim_value is None or isinstance(claim_value, str)
+
+
+def _is_dict(claim_value: object) -> bool:
+    return isinstance(claim_value, dict)
+
+
+def _none_if_empty(
+    claim_value: str | Sequence[str] | None,
+) -> str | Sequence[str] | None:
+    if claim_value is None or isinstance(claim_value, str):
+        return claim_value or None
+    return list(claim_value) or None
+
+
+@sensitive_variables('secret')
+def key_problem(
+    secret: str | bytes,
+    algorithm: str,
+    *,
+    check_length: bool = True,
+) -> str | None:
+    """
+    Return why *secret* cannot sign *algorithm* tokens safely, or ``None``.
+
+    Uses PyJWT's own rules: an unknown algorithm, ``none``, a key that does
+    not fit the algorithm, or (with *check_length*) a key below the minimum
+    length that PyJWT enforces (RFC 7518, section 3.2: an HMAC key at least
+    as long as the hash output).
+
+    .. versionadded:: 0.1.0
+    """
+    if algorithm.lower() == 'none':
+        return 'Unsigned tokens (`alg: none`) are never accepted.'
+    try:
+        algorithm_impl = jwt.get_algorithm_by_name(algorithm)
+    except NotImplementedError:
+        return f'Algorithm {algorithm!r} is not supported.'
+    try:
+        prepared_key = algorithm_impl.prepare_key(secret)
+    except (jwt.InvalidKeyError, ValueError, TypeError) as exc:
+        return f'The key does not fit {algorithm}: {exc}'
+    if not check_length:
+        return None
+    return algorithm_impl.check_key_length(prepared_key)

@@ -1,0 +1,427 @@
+"""Reusable controllers that issue and refresh JWT tokens.
+
+Subclass one, give it the serializer, payload and response types,
+and define the two documented hooks. Everything that does no I/O
+(settings, token creation, refresh token checks) is written once in
+``_TokenController`` and ``_RefreshTokenMixin``; the sync and async
+controllers only orchestrate it around ``authenticate``/``aauthenticate``
+and the user lookup.
+"""
+
+import datetime as dt
+import uuid
+from abc import abstractmethod
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias
+
+from django.contrib.auth import aauthenticate, authenticate
+from django.views.decorators.debug import (
+    sensitive_post_parameters,
+    sensitive_variables,
+)
+from dmr import Body, Controller, ResponseSpec, modify
+from dmr.decorators import endpoint_decorator
+from dmr.exceptions import InternalServerError, NotAuthenticatedError
+from dmr.security.base import NO_STORE_HEADERS
+from dmr.serializer import BaseSerializer
+from typing_extensions import TypedDict, TypeVar, override
+
+from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.token import JWToken
+from dmr_jwt.users import SubjectLookup, set_request_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from dmr.endpoint import ModifyAnyCallable
+
+__all__ = (
+    'ObtainTokensAsyncController',
+    'ObtainTokensPayload',
+    'ObtainTokensResponse',
+    'ObtainTokensSyncController',
+    'RefreshTokenAsyncController',
+    'RefreshTokenPayload',
+    'RefreshTokenSyncController',
+)
+
+_SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
+_ObtainTokensT = TypeVar('_ObtainTokensT')
+_RefreshTokensT = TypeVar('_RefreshTokensT')
+_TokensResponseT = TypeVar('_TokensResponseT')
+
+_TokenType: TypeAlias = Literal['access', 'refresh']
+
+#: Refresh tokens longer than this are rejected before any parsing.
+_MAX_TOKEN_LENGTH = 8 * 1024
+
+
+class ObtainTokensPayload(TypedDict):
+    """
+    Payload for default version of a jwt request body.
+
+    Is also used as kwargs for :func:`django.contrib.auth.authenticate`.
+    """
+
+    username: str
+    password: str
+
+
+class ObtainTokensResponse(TypedDict):
+    """Default response type for refresh token endpoint."""
+
+    access_token: str
+    refresh_token: str
+
+
+class RefreshTokenPayload(TypedDict):
+    """Default request body type for the refresh token endpoint."""
+
+    refresh_token: str
+
+
+def _token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
+    """Spec of every endpoint that issues tokens: ``401`` and ``no-store``."""
+    return modify(
+        status_code=controller_cls.response_status_code,
+        extra_responses=[
+            ResponseSpec(
+                return_type=controller_cls.error_model,
+                status_code=HTTPStatus.UNAUTHORIZED,
+            ),
+        ],
+        # RFC 6749, section 5.1: token responses must not be cached.
+        headers=NO_STORE_HEADERS,
+    )
+
+
+class _TokenController(Controller[_SerializerT]):
+    """
+    Settings and token creation shared by every token controller.
+
+    Attributes:
+        jwt_audiences: String or sequence of string of audiences
+            for JWT token.
+        jwt_issuer: String of who issued this JWT token.
+        jwt_algorithm: Default algorithm to use for token signing.
+        jwt_expiration: Default access token expiration timedelta.
+        jwt_refresh_expiration: Default refresh token expiration timedelta.
+        jwt_secret: Alternative token secret for signing.
+            By default uses ``settings.SECRET_KEY``.
+        jwt_token_cls: Possible custom JWT token class.
+        response_status_code: Status code of a successful response.
+
+    """
+
+    jwt_audiences: ClassVar[str | Sequence[str] | None] = None
+    jwt_issuer: ClassVar[str | None] = None
+    jwt_algorithm: ClassVar[str] = 'HS256'
+    jwt_expiration: ClassVar[dt.timedelta] = dt.timedelta(days=1)
+    jwt_refresh_expiration: ClassVar[dt.timedelta] = dt.timedelta(days=10)
+    jwt_secret: ClassVar[str | None] = None
+    jwt_token_cls: ClassVar[type[JWToken]] = JWToken
+    response_status_code: ClassVar[HTTPStatus] = HTTPStatus.OK
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """
+        Check the signing key once, when a concrete controller is made.
+
+        Raises:
+            ImproperlyConfigured: When the key cannot sign
+                :attr:`jwt_algorithm` tokens safely.
+
+        """
+        super().__init_subclass__()
+        from django.conf import settings  # noqa: PLC0415
+
+        if not cls.is_abstract and settings.configured:
+            check_secret(
+                get_secret(cls.jwt_secret),
+                cls.jwt_algorithm,
+                owner=cls.__qualname__,
+            )
+
+    @sensitive_variables('secret')
+    def create_jwt_token(
+        self,
+        *,
+        expiration: dt.datetime | None = None,
+        token_type: _TokenType | None = None,
+        subject: str | None = None,
+        issuer: str | None = None,
+        audiences: str | Sequence[str] | None = None,
+        jwt_id: str | None = None,
+        secret: str | None = None,
+        algorithm: str | None = None,
+        token_headers: dict[str, Any] | None = None,
+    ) -> str:
+        """
+        Create correct jwt token of a given expiration and token_type.
+
+        Without *expiration*, a ``refresh`` token expires after
+        :attr:`jwt_refresh_expiration`, any other after
+        :attr:`jwt_expiration`. Without *subject*, the token is for
+        ``request.user``.
+
+        Raises:
+            InternalServerError: When the token cannot be created.
+
+        """
+        now = dt.datetime.now(dt.UTC)
+        if expiration is None:
+            expiration = now + (
+                self.jwt_refresh_expiration
+                if token_type == 'refresh'  # noqa: S105
+                else self.jwt_expiration
+            )
+        try:
+            token = self.jwt_token_cls(
+                sub=subject or str(self.request.user.pk),
+                exp=expiration,
+                iat=now,
+                iss=issuer or self.jwt_issuer,
+                aud=audiences or self.jwt_audiences,
+                jti=jwt_id or self.make_jwt_id(),
+                extras={'type': token_type} if token_type else {},
+            )
+        except (TypeError, ValueError):
+            raise InternalServerError('Failed to create token') from None
+        return token.encode(
+            get_secret(secret or self.jwt_secret),
+            algorithm or self.jwt_algorithm,
+            token_headers,
+        )
+
+    def make_jwt_id(self) -> str | None:
+        """Create unique token's jwt id: a random UUID4 in hex."""
+        return uuid.uuid4().hex
+
+    def _accept_user(self, user: 'AbstractBaseUser | None') -> None:
+        """Make *user* the request's user, or fail with ``401``."""
+        if user is None or not user.is_active:
+            raise NotAuthenticatedError
+        set_request_user(self.request, user)
+
+
+class ObtainTokensSyncController(
+    _TokenController[_SerializerT],
+    Generic[_SerializerT, _ObtainTokensT, _TokensResponseT],
+):
+    """
+    Sync controller to get access and refresh tokens.
+
+    See Also:
+        https://pyjwt.readthedocs.io/en/stable
+        for all the JWT terms and options explanation.
+
+    """
+
+    @endpoint_decorator(sensitive_post_parameters())
+    @modify.lazy(_token_endpoint_spec)
+    def post(self, parsed_body: Body[_ObtainTokensT]) -> _TokensResponseT:
+        """By default tokens are acquired on post."""
+        return self.login(parsed_body)
+
+    @sensitive_variables()
+    def login(self, parsed_body: _ObtainTokensT) -> _TokensResponseT:
+        """Perform the sync login routine for user."""
+        credentials = self.convert_auth_payload(parsed_body)
+        self._accept_user(authenticate(self.request, **credentials))
+        return self.make_api_response()
+
+    @abstractmethod
+    def convert_auth_payload(
+        self,
+        payload: _ObtainTokensT,
+    ) -> ObtainTokensPayload:
+        """
+        Convert your custom payload to kwargs that django supports.
+
+        See :func:`django.contrib.auth.authenticate` docs
+        on which kwargs it supports.
+
+        Basically it needs ``username`` and ``password`` strings.
+        """
+        raise NotImplementedError
+
+    @abstractmethod
+    def make_api_response(self) -> _TokensResponseT:
+        """Abstract method to create a response payload."""
+        raise NotImplementedError
+
+
+class ObtainTokensAsyncController(
+    _TokenController[_SerializerT],
+    Generic[_SerializerT, _ObtainTokensT, _TokensResponseT],
+):
+    """
+    Async controller to get access and refresh tokens.
+
+    See :class:`ObtainTokensSyncController`.
+    """
+
+    @endpoint_decorator(sensitive_post_parameters())
+    @modify.lazy(_token_endpoint_spec)
+    async def post(
+        self,
+        parsed_body: Body[_ObtainTokensT],
+    ) -> _TokensResponseT:
+        """By default tokens are acquired on post."""
+        return await self.login(parsed_body)
+
+    @sensitive_variables()
+    async def login(self, parsed_body: _ObtainTokensT) -> _TokensResponseT:
+        """Perform the async login routine for user."""
+        credentials = await self.convert_auth_payload(parsed_body)
+        self._accept_user(await aauthenticate(self.request, **credentials))
+        return await self.make_api_response()
+
+    @abstractmethod
+    async def convert_auth_payload(
+        self,
+        payload: _ObtainTokensT,
+    ) -> ObtainTokensPayload:
+        """See :meth:`ObtainTokensSyncController.convert_auth_payload`."""
+        raise NotImplementedError
+
+    @abstractmethod
+    async def make_api_response(self) -> _TokensResponseT:
+        """Abstract method to create a response payload."""
+        raise NotImplementedError
+
+
+class _RefreshTokenMixin(_TokenController[_SerializerT]):
+    """
+    Refresh token checks, shared by the sync and async controllers.
+
+    Attributes:
+        jwt_user_id_field: User model field matched against ``token.sub``.
+            Defaults to ``'pk'``.
+
+    """
+
+    jwt_user_id_field: ClassVar[str] = 'pk'
+
+    @sensitive_variables()
+    def _decode_refresh_token(self, encoded_token: object) -> JWToken:
+        """
+        Verify a refresh token: signature, time claims, ``extras.type``.
+
+        Raises:
+            NotAuthenticatedError: For any token that is not a valid,
+                unexpired refresh token.
+
+        """
+        if (
+            not isinstance(encoded_token, str)
+            or not encoded_token
+            or len(encoded_token) > _MAX_TOKEN_LENGTH
+        ):
+            raise NotAuthenticatedError
+        token = self.jwt_token_cls.decode(
+            encoded_token,
+            get_secret(self.jwt_secret),
+            self.jwt_algorithm,
+            accepted_audiences=self.jwt_audiences,
+            accepted_issuers=self.jwt_issuer,
+        )
+        if token.extras.get('type') != 'refresh':
+            raise NotAuthenticatedError
+        return token
+
+    def _subject_lookup(self) -> SubjectLookup:
+        return SubjectLookup(self.jwt_user_id_field)
+
+    def _check_active(self, user: Any) -> None:
+        if not getattr(user, 'is_active', False):
+            raise NotAuthenticatedError
+
+
+class RefreshTokenSyncController(
+    _RefreshTokenMixin[_SerializerT],
+    Generic[_SerializerT, _RefreshTokensT, _TokensResponseT],
+):
+    """
+    Sync controller to refresh access and refresh tokens.
+
+    Accepts a refresh token in the request body, validates it,
+    loads the user, and calls :meth:`make_api_response`
+    to build the response.
+    """
+
+    @endpoint_decorator(sensitive_post_parameters())
+    @modify.lazy(_token_endpoint_spec)
+    def post(self, parsed_body: Body[_RefreshTokensT]) -> _TokensResponseT:
+        """Refresh tokens on POST."""
+        return self.refresh(parsed_body)
+
+    @sensitive_variables()
+    def refresh(self, parsed_body: _RefreshTokensT) -> _TokensResponseT:
+        """Validate the refresh token, load user, and return new tokens."""
+        token = self._decode_refresh_token(
+            self.convert_refresh_payload(parsed_body),
+        )
+        user = self._subject_lookup().get_user(token.sub)
+        self.check_auth(user)
+        set_request_user(self.request, user)
+        return self.make_api_response()
+
+    def check_auth(self, user: Any) -> None:
+        """Run extra auth checks, raise if something is wrong."""
+        self._check_active(user)
+
+    @abstractmethod
+    def convert_refresh_payload(self, payload: _RefreshTokensT) -> str:
+        """Extract the refresh token string from the request payload."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def make_api_response(self) -> _TokensResponseT:
+        """Build the token pair response after a successful refresh."""
+        raise NotImplementedError
+
+
+class RefreshTokenAsyncController(
+    _RefreshTokenMixin[_SerializerT],
+    Generic[_SerializerT, _RefreshTokensT, _TokensResponseT],
+):
+    """
+    Async controller to refresh access and refresh tokens.
+
+    See :class:`RefreshTokenSyncController`.
+    """
+
+    @endpoint_decorator(sensitive_post_parameters())
+    @modify.lazy(_token_endpoint_spec)
+    async def post(
+        self,
+        parsed_body: Body[_RefreshTokensT],
+    ) -> _TokensResponseT:
+        """Refresh tokens on POST."""
+        return await self.refresh(parsed_body)
+
+    @sensitive_variables()
+    async def refresh(self, parsed_body: _RefreshTokensT) -> _TokensResponseT:
+        """Validate the refresh token, load user, and return new tokens."""
+        token = self._decode_refresh_token(
+            await self.convert_refresh_payload(parsed_body),
+        )
+        user = await self._subject_lookup().aget_user(token.sub)
+        await self.check_auth(user)
+        set_request_user(self.request, user)
+        return await self.make_api_response()
+
+    async def check_auth(self, user: Any) -> None:
+        """Run extra auth checks, raise if something is wrong."""
+        self._check_active(user)
+
+    @abstractmethod
+    async def convert_refresh_payload(self, payload: _RefreshTokensT) -> str:
+        """Extract the refresh token string from the request payload."""
+        raise NotImplementedError
+
+    @abstractmethod
+    async def make_api_response(self) -> _TokensResponseT:
+        """Build the token pair response after a successful refresh."""
+        raise NotImplementedError
