@@ -10,7 +10,7 @@ from django.test import AsyncClient, Client
 Mode: TypeAlias = Literal['sync', 'async']
 SerializerName: TypeAlias = Literal['pydantic', 'msgspec']
 
-PASSWORD = 'password'  # noqa: S105
+PASSWORD = 'password'
 
 
 @pytest.fixture(params=['sync', 'async'])

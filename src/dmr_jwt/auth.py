@@ -314,7 +314,13 @@ class _BaseJWTAuth:
     # Helpers for the sync and async twins:
 
     def _subject(self, token: JWToken) -> str:
-        subject = self.claim_from_token(token)
+        # `claim_from_token` is a documented override point, often
+        # `token.extras['email']`: a token without that claim is a bad
+        # token (401), never a 500.
+        try:
+            subject = self.claim_from_token(token)
+        except (LookupError, TypeError, ValueError):
+            raise NotAuthenticatedError from None
         if not is_non_empty_string(subject):
             raise NotAuthenticatedError
         return subject

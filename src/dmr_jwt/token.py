@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 from dmr.exceptions import InternalServerError, NotAuthenticatedError
 from jwt.types import Options
 
-__all__ = ('DecodeConfig', 'JWToken')
+__all__ = ('DecodeConfig', 'JWToken', 'is_non_empty_string', 'key_problem')
 
 #: The claim that carries every non-registered value, as a nested object.
 _EXTRAS_CLAIM: Final = 'extras'

@@ -1,20 +1,45 @@
 """URLs: ``/<serializer>/<what>/<sync|async>/``."""
 
 from django.urls import include
+from dmr.controller import Controller
 from dmr.routing import Router, path
+from dmr.serializer import BaseSerializer
 
 from tests.app import views
 
-_CONTROLLERS = {
+_Pair = tuple[
+    type[Controller[BaseSerializer]],
+    type[Controller[BaseSerializer]],
+]
+
+_CONTROLLERS: dict[str, dict[str, _Pair]] = {
     'pydantic': {
         'me': (views.PydanticMeSync, views.PydanticMeAsync),
         'obtain': (views.PydanticObtainSync, views.PydanticObtainAsync),
         'refresh': (views.PydanticRefreshSync, views.PydanticRefreshAsync),
+        'refresh-by-username': (
+            views.PydanticRefreshByUsernameSync,
+            views.PydanticRefreshByUsernameAsync,
+        ),
+        'custom-obtain': (
+            views.PydanticCustomObtainSync,
+            views.PydanticCustomObtainAsync,
+        ),
+        'custom-me': (views.PydanticCustomMeSync, views.PydanticCustomMeAsync),
     },
     'msgspec': {
         'me': (views.MsgspecMeSync, views.MsgspecMeAsync),
         'obtain': (views.MsgspecObtainSync, views.MsgspecObtainAsync),
         'refresh': (views.MsgspecRefreshSync, views.MsgspecRefreshAsync),
+        'refresh-by-username': (
+            views.MsgspecRefreshByUsernameSync,
+            views.MsgspecRefreshByUsernameAsync,
+        ),
+        'custom-obtain': (
+            views.MsgspecCustomObtainSync,
+            views.MsgspecCustomObtainAsync,
+        ),
+        'custom-me': (views.MsgspecCustomMeSync, views.MsgspecCustomMeAsync),
     },
 }
 

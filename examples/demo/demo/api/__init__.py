@@ -1,0 +1,1 @@
+"""The demo API: token controllers and JWT protected endpoints."""

@@ -1,0 +1,63 @@
+"""
+Settings of the demo project.
+
+Local development only: DEBUG is on and the secret key is public.
+"""
+
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# At least 64 bytes: the customized obtain controller signs with HS512,
+# and PyJWT (like RFC 7518, section 3.2) wants a key as long as the hash.
+SECRET_KEY = (
+    'demo-only-insecure-secret-key-'
+    '3f9c1e7a5b2d8f4c6e0a9b1d3f5e7c9a2b4d6f8e0c1a3b5d7f9e2c4a6b8d0f1e'
+)
+
+DEBUG = True
+
+ALLOWED_HOSTS = ['localhost', '127.0.0.1']
+
+INSTALLED_APPS = [
+    'django.contrib.contenttypes',
+    'django.contrib.auth',
+    # Serves the JS and CSS of the Swagger and Scalar pages (DEBUG only).
+    'django.contrib.staticfiles',
+    # Templates and static files of the OpenAPI pages.
+    'dmr',
+    # The controllers and the `ensure_demo_user` command.
+    'demo.api',
+]
+
+MIDDLEWARE = [
+    'django.middleware.security.SecurityMiddleware',
+    'django.middleware.common.CommonMiddleware',
+]
+
+ROOT_URLCONF = 'demo.urls'
+
+TEMPLATES = [
+    {
+        'BACKEND': 'django.template.backends.django.DjangoTemplates',
+        'DIRS': [],
+        'APP_DIRS': True,
+        'OPTIONS': {'context_processors': []},
+    },
+]
+
+WSGI_APPLICATION = 'demo.wsgi.application'
+
+DATABASES = {
+    'default': {
+        'ENGINE': 'django.db.backends.sqlite3',
+        'NAME': BASE_DIR / 'db.sqlite3',
+    },
+}
+
+DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
+
+USE_TZ = True
+TIME_ZONE = 'UTC'
+
+STATIC_URL = 'static/'

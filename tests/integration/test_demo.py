@@ -1,0 +1,425 @@
+"""The demo project (``make demo``), driven through Django's test client.
+
+The URLs are the demo's own (``demo.urls``); the settings are the suite's,
+so the demo app is not installed: its command is called as an instance.
+"""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+from typing import Any, Final, Literal, TypeAlias
+
+import jwt
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import AsyncClient, Client
+from pytest_django import Settings
+
+from demo.api.management.commands.ensure_demo_user import (
+    EMAIL,
+    PASSWORD,
+    USERNAME,
+    Command,
+)
+
+pytestmark = [pytest.mark.urls('demo.urls'), pytest.mark.django_db]
+
+TokenName: TypeAlias = Literal[
+    'access',
+    'refresh',
+    'custom_access',
+    'custom_refresh',
+]
+
+DEMO_DIR: Final = Path(__file__).parents[2] / 'examples' / 'demo'
+NOT_AUTHENTICATED: Final = {
+    'detail': [{'msg': 'Not authenticated', 'type': 'security'}],
+}
+
+
+def ensure_demo_user() -> str:
+    stdout = StringIO()
+    # An instance, not the name: the demo app is not in the test settings.
+    call_command(Command(), stdout=stdout)
+    return stdout.getvalue()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {'Authorization': f'Bearer {token}'}
+
+
+def post_json(client: Client, path: str, body: dict[str, Any]) -> Any:
+    return client.post(path, body, content_type='application/json')
+
+
+@pytest.fixture
+def demo_user(db: Any) -> User:
+    ensure_demo_user()
+    return User.objects.get(username=USERNAME)
+
+
+@pytest.fixture
+def tokens(client: Client, demo_user: User) -> dict[TokenName, str]:
+    default = post_json(
+        client,
+        '/api/auth/',
+        {'username': USERNAME, 'password': PASSWORD},
+    ).json()
+    custom = post_json(
+        client,
+        '/api/auth/custom/',
+        {'email': EMAIL, 'password': PASSWORD},
+    ).json()['auth']
+    return {
+        'access': default['access_token'],
+        'refresh': default['refresh_token'],
+        'custom_access': custom['access'],
+        'custom_refresh': custom['refresh'],
+    }
+
+
+def assert_me(client: Client, path: str, token: str) -> None:
+    response = client.get(path, headers=bearer(token))
+    assert response.status_code == 200, response.content
+    assert response.json() == {'username': USERNAME}
+
+
+def assert_not_authenticated(response: Any) -> None:
+    assert response.status_code == 401, response.content
+    assert response.json() == NOT_AUTHENTICATED
+
+
+# The curl session of the docs, step by step.
+
+
+def test_obtain_me_refresh_flow(client: Client, demo_user: User) -> None:
+    obtained = post_json(
+        client,
+        '/api/auth/',
+        {'username': USERNAME, 'password': PASSWORD},
+    )
+    assert obtained.status_code == 200, obtained.content
+    assert obtained.headers['Cache-Control'] == 'no-store'
+    pair = obtained.json()
+    assert set(pair) == {'access_token', 'refresh_token'}
+
+    assert_me(client, '/api/me/', pair['access_token'])
+    assert_me(client, '/api/me/async/', pair['access_token'])
+
+    refreshed = post_json(
+        client,
+        '/api/auth/refresh/',
+        {'refresh_token': pair['refresh_token']},
+    )
+    assert refreshed.status_code == 200, refreshed.content
+    new_pair = refreshed.json()
+    assert set(new_pair) == {'access_token', 'refresh_token'}
+    assert new_pair['access_token'] != pair['access_token']
+    assert_me(client, '/api/me/', new_pair['access_token'])
+
+
+# The async ORM runs in another thread: with SQLite in memory, it sees the
+# test's rows only once they are committed.
+@pytest.mark.django_db(transaction=True)
+async def test_me_async_with_async_client(
+    async_client: AsyncClient,
+    tokens: dict[TokenName, str],
+) -> None:
+    response = await async_client.get(
+        '/api/me/async/',
+        headers=bearer(tokens['access']),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {'username': USERNAME}
+
+
+@pytest.mark.parametrize(
+    'email',
+    [
+        pytest.param(EMAIL, id='exact'),
+        pytest.param(EMAIL.upper(), id='case-insensitive'),
+    ],
+)
+def test_custom_obtain_flow(
+    client: Client,
+    demo_user: User,
+    email: str,
+) -> None:
+    response = post_json(
+        client,
+        '/api/auth/custom/',
+        {'email': email, 'password': PASSWORD},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body) == {'auth'}
+    assert set(body['auth']) == {'access', 'refresh'}
+    for token_type in ('access', 'refresh'):
+        token = body['auth'][token_type]
+        assert jwt.get_unverified_header(token)['alg'] == 'HS512'
+        claims = jwt.decode(
+            token,
+            django_settings.SECRET_KEY,
+            algorithms=['HS512'],
+            audience='qa',
+            issuer='my-awesome-company',
+        )
+        assert claims['sub'] == str(demo_user.pk)
+        assert claims['aud'] == ['dev', 'qa']
+        assert claims['extras'] == {'type': token_type}
+
+    assert_me(client, '/api/custom/me/', body['auth']['access'])
+
+
+# What the demo must refuse.
+
+
+@pytest.mark.parametrize(
+    ('path', 'token_name'),
+    [
+        pytest.param('/api/me/', 'refresh', id='me-refresh'),
+        pytest.param('/api/me/async/', 'refresh', id='me-async-refresh'),
+        pytest.param('/api/me/', 'custom_access', id='me-custom'),
+        pytest.param('/api/me/async/', 'custom_access', id='me-async-custom'),
+        pytest.param('/api/custom/me/', 'access', id='custom-me-default'),
+        pytest.param(
+            '/api/custom/me/',
+            'custom_refresh',
+            id='custom-me-custom-refresh',
+        ),
+    ],
+)
+def test_protected_endpoints_reject_wrong_tokens(
+    client: Client,
+    tokens: dict[TokenName, str],
+    path: str,
+    token_name: TokenName,
+) -> None:
+    response = client.get(path, headers=bearer(tokens[token_name]))
+    assert_not_authenticated(response)
+    assert response.headers['WWW-Authenticate'] == 'Bearer'
+
+
+@pytest.mark.parametrize(
+    'path',
+    ['/api/me/', '/api/me/async/', '/api/custom/me/'],
+)
+def test_protected_endpoints_need_a_token(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert_not_authenticated(response)
+    assert response.headers['WWW-Authenticate'] == 'Bearer'
+
+
+@pytest.mark.parametrize(
+    'token_name',
+    [
+        pytest.param('access', id='access'),
+        pytest.param('custom_refresh', id='custom-refresh'),
+    ],
+)
+def test_refresh_rejects_other_tokens(
+    client: Client,
+    tokens: dict[TokenName, str],
+    token_name: TokenName,
+) -> None:
+    response = post_json(
+        client,
+        '/api/auth/refresh/',
+        {'refresh_token': tokens[token_name]},
+    )
+    assert_not_authenticated(response)
+
+
+@pytest.mark.parametrize(
+    ('path', 'body'),
+    [
+        pytest.param(
+            '/api/auth/',
+            {'username': USERNAME, 'password': 'wrong'},
+            id='wrong-password',
+        ),
+        pytest.param(
+            '/api/auth/',
+            {'username': EMAIL, 'password': PASSWORD},
+            id='email-as-username',
+        ),
+        pytest.param(
+            '/api/auth/custom/',
+            {'email': EMAIL, 'password': 'wrong'},
+            id='custom-wrong-password',
+        ),
+        pytest.param(
+            '/api/auth/custom/',
+            {'email': 'nobody@example.com', 'password': PASSWORD},
+            id='custom-unknown-email',
+        ),
+        pytest.param(
+            '/api/auth/custom/',
+            {'email': USERNAME, 'password': PASSWORD},
+            id='custom-username-as-email',
+        ),
+    ],
+)
+def test_obtain_rejects_bad_credentials(
+    client: Client,
+    demo_user: User,
+    path: str,
+    body: dict[str, str],
+) -> None:
+    assert_not_authenticated(post_json(client, path, body))
+
+
+def test_custom_obtain_rejects_a_shared_email(
+    client: Client,
+    demo_user: User,
+) -> None:
+    User.objects.create_user('other_user', email=EMAIL, password=PASSWORD)
+    response = post_json(
+        client,
+        '/api/auth/custom/',
+        {'email': EMAIL, 'password': PASSWORD},
+    )
+    assert_not_authenticated(response)
+
+
+def test_custom_obtain_rejects_an_inactive_user(
+    client: Client,
+    demo_user: User,
+) -> None:
+    User.objects.filter(pk=demo_user.pk).update(is_active=False)
+    response = post_json(
+        client,
+        '/api/auth/custom/',
+        {'email': EMAIL, 'password': PASSWORD},
+    )
+    assert_not_authenticated(response)
+
+
+# The docs.
+
+
+def test_openapi_json(client: Client) -> None:
+    response = client.get('/docs/openapi.json/')
+    assert response.status_code == 200
+    assert response['Content-Type'] == 'application/json'
+    schema = response.json()
+    assert schema['components']['securitySchemes']['jwt'] == {
+        'type': 'http',
+        'scheme': 'Bearer',
+        'bearerFormat': 'JWT',
+        'description': 'JWT token auth',
+    }
+    paths = schema['paths']
+    assert set(paths) == {
+        '/api/auth/',
+        '/api/auth/custom/',
+        '/api/auth/refresh/',
+        '/api/me/',
+        '/api/me/async/',
+        '/api/custom/me/',
+    }
+    for path in ('/api/me/', '/api/me/async/', '/api/custom/me/'):
+        assert paths[path]['get']['security'] == [{'jwt': []}]
+    for path in ('/api/auth/', '/api/auth/custom/', '/api/auth/refresh/'):
+        assert 'security' not in paths[path]['post']
+        assert '401' in paths[path]['post']['responses']
+
+
+@pytest.mark.parametrize('path', ['/docs/swagger/', '/docs/scalar/'])
+def test_docs_pages(
+    client: Client,
+    settings: Settings,
+    path: str,
+) -> None:
+    # The pages need what the demo settings install and the suite's do not.
+    settings.INSTALLED_APPS = [
+        *settings.INSTALLED_APPS,
+        'django.contrib.staticfiles',
+        'dmr',
+    ]
+    settings.TEMPLATES = [
+        {
+            'BACKEND': 'django.template.backends.django.DjangoTemplates',
+            'APP_DIRS': True,
+        },
+    ]
+    settings.STATIC_URL = 'static/'
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response['Content-Type'].startswith('text/html')
+    content = response.content.decode()
+    assert '<title>dmr-jwt demo</title>' in content
+    assert '/api/custom/me/' in content
+
+
+# The `ensure_demo_user` command.
+
+
+def test_ensure_demo_user_is_idempotent(db: Any) -> None:
+    assert ensure_demo_user() == f"Created user '{USERNAME}'.\n"
+    assert ensure_demo_user() == f"User '{USERNAME}' is up to date.\n"
+    user = User.objects.get()
+    assert user.username == USERNAME
+    assert user.email == EMAIL
+    assert user.is_active
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ('changes', 'reset_fields'),
+    [
+        pytest.param({'password': 'changed'}, 'password', id='password'),
+        pytest.param({'email': 'x@example.com'}, 'email', id='email'),
+        pytest.param({'is_active': False}, 'is_active', id='is-active'),
+        pytest.param(
+            {'password': 'changed', 'email': '', 'is_active': False},
+            'password, email, is_active',
+            id='all',
+        ),
+    ],
+)
+def test_ensure_demo_user_resets_the_user(
+    demo_user: User,
+    changes: dict[str, Any],
+    reset_fields: str,
+) -> None:
+    password = changes.pop('password', None)
+    if password is not None:
+        demo_user.set_password(password)
+    for name, value in changes.items():
+        setattr(demo_user, name, value)
+    demo_user.save()
+
+    expected = f"Reset user '{USERNAME}': {reset_fields}.\n"
+    assert ensure_demo_user() == expected
+    user = User.objects.get()
+    assert user.pk == demo_user.pk
+    assert user.email == EMAIL
+    assert user.is_active
+    assert user.check_password(PASSWORD)
+    assert ensure_demo_user() == f"User '{USERNAME}' is up to date.\n"
+
+
+# The demo settings themselves, as `make demo` loads them.
+
+
+def test_demo_settings_pass_the_system_checks() -> None:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name != 'DJANGO_SETTINGS_MODULE'
+    }
+    result = subprocess.run(
+        [sys.executable, 'manage.py', 'check', '--fail-level', 'WARNING'],
+        cwd=DEMO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert 'System check identified no issues' in result.stdout
