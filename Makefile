@@ -33,6 +33,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy --strict examples/demo tests
+	DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.:src \
+		$(BIN)/django-admin makemigrations --check --dry-run
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -1,6 +1,8 @@
 """Django settings for the test suite."""
 
 import os
+from typing import Any
+from urllib.parse import urlsplit
 
 # 64 bytes: long enough for HS512, which the customized controller uses.
 SECRET_KEY = 'tests-only-secret-key-' + 'x' * 64
@@ -12,6 +14,7 @@ TIME_ZONE = 'UTC'
 INSTALLED_APPS = [
     'django.contrib.contenttypes',
     'django.contrib.auth',
+    'dmr_jwt.blocklist',
     'tests.app',
 ]
 
@@ -19,14 +22,45 @@ MIDDLEWARE: list[str] = []
 
 ROOT_URLCONF = 'tests.app.urls'
 
-DATABASES = {
+DATABASES: dict[str, dict[str, Any]] = {
     'default': {
         'ENGINE': 'django.db.backends.sqlite3',
         'NAME': os.environ.get('DMR_JWT_TEST_SQLITE', ':memory:'),
     },
 }
 
+CACHES: dict[str, dict[str, Any]] = {
+    'default': {
+        'BACKEND': 'django.core.cache.backends.locmem.LocMemCache',
+        'LOCATION': 'dmr-jwt-tests',
+    },
+}
+
+# Real servers, when `.ci/run` (or you) started them. Tests that need them
+# skip with a reason otherwise. See `.ci/services.sh`.
+POSTGRES_URL = os.environ.get('DMR_JWT_TEST_POSTGRES')
+REDIS_URL = os.environ.get('DMR_JWT_TEST_REDIS')
+
+if POSTGRES_URL:
+    _postgres = urlsplit(POSTGRES_URL)
+    DATABASES['postgres'] = {
+        'ENGINE': 'django.db.backends.postgresql',
+        'NAME': _postgres.path.lstrip('/') or 'postgres',
+        'USER': _postgres.username or 'postgres',
+        'PASSWORD': _postgres.password or '',
+        'HOST': _postgres.hostname or '127.0.0.1',
+        'PORT': str(_postgres.port or 5432),
+    }
+
+if REDIS_URL:
+    CACHES['redis'] = {
+        'BACKEND': 'django.core.cache.backends.redis.RedisCache',
+        'LOCATION': REDIS_URL,
+        'KEY_PREFIX': 'dmr-jwt-tests',
+    }
+
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 
 # Fast hashing: the suite creates many users.
 PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']
+SILENCED_SYSTEM_CHECKS = ['dmr_jwt.W001']  # one process: the suite

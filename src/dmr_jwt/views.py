@@ -362,10 +362,21 @@ class RefreshTokenSyncController(
         token = self._decode_refresh_token(
             self.convert_refresh_payload(parsed_body),
         )
+        self.check_refresh_token(token)
         user = self._subject_lookup().get_user(token.sub)
         self.check_auth(user)
         set_request_user(self.request, user)
         return self.make_api_response()
+
+    def check_refresh_token(self, token: JWToken) -> None:
+        """
+        Run extra checks of a valid refresh token, before the user lookup.
+
+        Does nothing by default; the blocklist app's
+        ``RefreshTokenBlocklistSyncMixin`` rejects revoked tokens here.
+
+        .. versionadded:: 0.1.0
+        """
 
     def check_auth(self, user: Any) -> None:
         """Run extra auth checks, raise if something is wrong."""
@@ -407,10 +418,14 @@ class RefreshTokenAsyncController(
         token = self._decode_refresh_token(
             await self.convert_refresh_payload(parsed_body),
         )
+        await self.check_refresh_token(token)
         user = await self._subject_lookup().aget_user(token.sub)
         await self.check_auth(user)
         set_request_user(self.request, user)
         return await self.make_api_response()
+
+    async def check_refresh_token(self, token: JWToken) -> None:
+        """See :meth:`RefreshTokenSyncController.check_refresh_token`."""
 
     async def check_auth(self, user: Any) -> None:
         """Run extra auth checks, raise if something is wrong."""

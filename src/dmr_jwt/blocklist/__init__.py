@@ -1,0 +1,21 @@
+"""The blocklist app: revoke JWT tokens before they expire.
+
+Add ``'dmr_jwt.blocklist'`` to ``INSTALLED_APPS``, run ``migrate``, and mix
+:class:`JWTokenBlocklistSyncMixin` / :class:`JWTokenBlocklistAsyncMixin`
+into the auth classes. Nothing here imports models at import time,
+so this package is safe to import while Django populates its apps.
+"""
+
+from dmr_jwt.blocklist.auth import (
+    JWTokenBlocklistAsyncMixin,
+    JWTokenBlocklistSyncMixin,
+    RefreshTokenBlocklistAsyncMixin,
+    RefreshTokenBlocklistSyncMixin,
+)
+
+__all__ = (
+    'JWTokenBlocklistAsyncMixin',
+    'JWTokenBlocklistSyncMixin',
+    'RefreshTokenBlocklistAsyncMixin',
+    'RefreshTokenBlocklistSyncMixin',
+)

@@ -1,0 +1,41 @@
+"""A read-only admin for blocklisted tokens: searchable, newest first."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from typing_extensions import override
+
+from dmr_jwt.blocklist.models import BlocklistedJWToken
+
+
+@admin.register(BlocklistedJWToken)
+class BlocklistedJWTokenAdmin(admin.ModelAdmin[BlocklistedJWToken]):
+    """Shows revoked tokens; rows are only written by the blocklist store."""
+
+    list_display = ('jti', 'sub', 'expires_at', 'created_at')
+    list_filter = ('created_at',)
+    search_fields = ('jti', 'sub')
+    ordering = ('-created_at',)
+    date_hierarchy = 'created_at'
+
+    @override
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @override
+    def has_change_permission(
+        self,
+        request: HttpRequest,
+        obj: Any = None,
+    ) -> bool:
+        return False
+
+    @override
+    def has_delete_permission(
+        self,
+        request: HttpRequest,
+        obj: Any = None,
+    ) -> bool:
+        # Deleting a row would silently un-revoke a live token.
+        return False

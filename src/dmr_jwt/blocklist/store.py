@@ -1,0 +1,316 @@
+"""Blocklist state: the only module that reads or writes it.
+
+The database is the source of truth; Django's cache fronts it:
+
+- :func:`blocklist` writes the row (``get_or_create`` on the unique ``jti``,
+  safe when two processes block one token at once), then writes
+  "blocked" through to the cache;
+- :func:`is_blocklisted` asks the cache first, falls back to the database,
+  and caches both answers: "blocked" until the token expires,
+  "not blocked" until the token expires in a shared cache (every block
+  writes through to it) or for ``BLOCKLIST_LOCAL_CACHE_TTL`` seconds in a
+  per-process cache (the staleness bound for other processes).
+
+In steady state a check costs one cache read and no query. A failing cache
+never fails a request: it is logged and the database answers.
+The ``a``-prefixed functions are the async twins; both share every step
+that does no I/O.
+"""
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Final, final
+
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from dmr_jwt.conf import SETTINGS_NAME, get_settings
+from dmr_jwt.token import JWToken
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from dmr_jwt.blocklist.models import BlocklistedJWToken
+
+__all__ = (
+    'BlocklistError',
+    'FlushResult',
+    'ablocklist',
+    'ais_blocklisted',
+    'blocklist',
+    'cache_key',
+    'flush_expired',
+    'is_blocklisted',
+)
+
+_logger: Final = logging.getLogger(__name__)
+
+_KEY_PREFIX: Final = 'dmr_jwt:blocklist:'
+
+#: A ``jti`` made of these characters is used in cache keys as it is
+#: (our own are uuid4 hex); anything else is hashed, so that every cache
+#: backend accepts the key (Memcached: no spaces, at most 250 bytes).
+_SAFE_JTI: Final = re.compile(r'[A-Za-z0-9_-]{1,128}')
+
+
+@final
+class BlocklistError(ValueError):
+    """Raised for a token that cannot be blocklisted: no usable ``jti``."""
+
+
+@final
+@dataclasses.dataclass(frozen=True, slots=True)
+class FlushResult:
+    """What :func:`flush_expired` did (or, with ``dry_run``, would do)."""
+
+    deleted: int
+    batches: int
+
+
+@final
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plan:
+    """The blocklist settings, resolved once."""
+
+    cache_alias: str | None
+    database: str | None
+    shared_cache: bool
+    local_ttl: int
+
+
+@functools.cache
+def _plan() -> _Plan:
+    settings = get_settings()
+    alias = settings.BLOCKLIST_CACHE
+    shared = settings.BLOCKLIST_SHARED_CACHE
+    if shared is None:
+        shared = alias is None or not is_per_process_cache(caches[alias])
+    return _Plan(
+        cache_alias=alias,
+        database=settings.BLOCKLIST_DATABASE,
+        shared_cache=shared,
+        local_ttl=settings.BLOCKLIST_LOCAL_CACHE_TTL,
+    )
+
+
+@receiver(setting_changed)
+def _reset_plan(*, setting: str, **kwargs: Any) -> None:
+    if setting in {SETTINGS_NAME, 'CACHES', 'DATABASES'}:
+        _plan.cache_clear()
+
+
+def is_per_process_cache(cache: BaseCache) -> bool:
+    """Whether *cache* lives in one process only (``LocMemCache``)."""
+    return isinstance(cache, LocMemCache)
+
+
+def cache_key(jti: str) -> str:
+    """The cache key that holds the blocklist state of *jti*."""
+    if _SAFE_JTI.fullmatch(jti):
+        return _KEY_PREFIX + jti
+    digest = hashlib.sha256(jti.encode(errors='replace')).hexdigest()
+    return _KEY_PREFIX + digest
+
+
+# Writes:
+
+
+def blocklist(token: JWToken) -> tuple['BlocklistedJWToken', bool]:
+    """
+    Blocklist *token*: ``(row, created)``, like ``get_or_create``.
+
+    Raises:
+        BlocklistError: If the token has no usable ``jti``.
+
+    """
+    plan = _plan()
+    jti = _require_jti(token)
+    row, created = _rows(plan).get_or_create(
+        jti=jti,
+        defaults=_row_defaults(token),
+    )
+    _cache_set(plan, jti, blocked=True, expires_at=token.exp)
+    return row, created
+
+
+async def ablocklist(token: JWToken) -> tuple['BlocklistedJWToken', bool]:
+    """Blocklist *token*, async. See :func:`blocklist`."""
+    plan = _plan()
+    jti = _require_jti(token)
+    row, created = await _rows(plan).aget_or_create(
+        jti=jti,
+        defaults=_row_defaults(token),
+    )
+    await _acache_set(plan, jti, blocked=True, expires_at=token.exp)
+    return row, created
+
+
+# Reads:
+
+
+def is_blocklisted(token: JWToken) -> bool:
+    """
+    Whether *token* is blocklisted: the cache first, then the database.
+
+    Raises:
+        BlocklistError: If the token has no usable ``jti``.
+
+    """
+    plan = _plan()
+    jti = _require_jti(token)
+    cached = _cache_get(plan, jti)
+    if cached is not None:
+        return cached
+    blocked = _rows(plan).filter(jti=jti).exists()
+    _cache_set(plan, jti, blocked=blocked, expires_at=token.exp)
+    return blocked
+
+
+async def ais_blocklisted(token: JWToken) -> bool:
+    """Whether *token* is blocklisted, async. See :func:`is_blocklisted`."""
+    plan = _plan()
+    jti = _require_jti(token)
+    cached = await _acache_get(plan, jti)
+    if cached is not None:
+        return cached
+    blocked = await _rows(plan).filter(jti=jti).aexists()
+    await _acache_set(plan, jti, blocked=blocked, expires_at=token.exp)
+    return blocked
+
+
+# Maintenance:
+
+
+def flush_expired(
+    *,
+    batch_size: int = 1000,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> FlushResult:
+    """
+    Delete the rows of tokens that expired before *now*, in batches.
+
+    Each batch selects at most *batch_size* primary keys, then deletes
+    them, so memory and lock time stay bounded on a table of any size.
+    With *dry_run*, only counts.
+    """
+    if batch_size < 1:
+        raise ValueError('batch_size must be positive')
+    expired = _rows(_plan()).filter(
+        expires_at__lt=now or dt.datetime.now(dt.UTC),
+    )
+    if dry_run:
+        count = expired.count()
+        return FlushResult(deleted=count, batches=-(-count // batch_size))
+    deleted = batches = 0
+    while True:
+        batch = list(
+            expired.order_by('pk').values_list('pk', flat=True)[:batch_size],
+        )
+        if not batch:
+            return FlushResult(deleted=deleted, batches=batches)
+        deleted += expired.filter(pk__in=batch).delete()[0]
+        batches += 1
+
+
+# Helpers that do no I/O, shared by the twins:
+
+
+def _require_jti(token: JWToken) -> str:
+    jti = token.jti
+    if not isinstance(jti, str) or not jti:
+        raise BlocklistError('A token without `jti` cannot be blocklisted')
+    from dmr_jwt.blocklist.models import JTI_MAX_LENGTH  # noqa: PLC0415
+
+    if len(jti) > JTI_MAX_LENGTH:
+        raise BlocklistError(
+            f'A `jti` longer than {JTI_MAX_LENGTH} characters '
+            'cannot be blocklisted',
+        )
+    return jti
+
+
+def _row_defaults(token: JWToken) -> dict[str, Any]:
+    return {'sub': token.sub[:255], 'expires_at': token.exp}
+
+
+def _rows(plan: _Plan) -> 'QuerySet[BlocklistedJWToken]':
+    # Imported here: this module is imported before the app registry is.
+    from dmr_jwt.blocklist.models import BlocklistedJWToken  # noqa: PLC0415
+
+    manager = BlocklistedJWToken._default_manager  # noqa: SLF001
+    if plan.database is None:
+        return manager.all()
+    return manager.using(plan.database)
+
+
+def _timeout(plan: _Plan, *, blocked: bool, expires_at: dt.datetime) -> int:
+    now = dt.datetime.now(dt.UTC).timestamp()
+    remaining = max(int(expires_at.timestamp() - now), 1)
+    if blocked or plan.shared_cache:
+        return remaining
+    return min(plan.local_ttl, remaining)
+
+
+# Cache access: a broken cache is logged, never raised.
+
+
+def _cache_get(plan: _Plan, jti: str) -> bool | None:
+    if plan.cache_alias is None:
+        return None
+    try:
+        cached = caches[plan.cache_alias].get(cache_key(jti))
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
+        return None
+    return cached if isinstance(cached, bool) else None
+
+
+async def _acache_get(plan: _Plan, jti: str) -> bool | None:
+    if plan.cache_alias is None:
+        return None
+    try:
+        cached = await caches[plan.cache_alias].aget(cache_key(jti))
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
+        return None
+    return cached if isinstance(cached, bool) else None
+
+
+def _cache_set(
+    plan: _Plan,
+    jti: str,
+    *,
+    blocked: bool,
+    expires_at: dt.datetime,
+) -> None:
+    if plan.cache_alias is None:
+        return
+    timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
+    try:
+        caches[plan.cache_alias].set(cache_key(jti), blocked, timeout)
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)
+
+
+async def _acache_set(
+    plan: _Plan,
+    jti: str,
+    *,
+    blocked: bool,
+    expires_at: dt.datetime,
+) -> None:
+    if plan.cache_alias is None:
+        return
+    timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
+    try:
+        await caches[plan.cache_alias].aset(cache_key(jti), blocked, timeout)
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)
