@@ -15,12 +15,22 @@ Unknown keys are reported by the ``dmr_jwt.E003`` system check.
 
 import dataclasses
 import functools
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, Final, final
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-__all__ = ('SETTINGS_NAME', 'Settings', 'get_settings')
+__all__ = (
+    'EXPECTED_TYPES',
+    'SETTINGS_NAME',
+    'Settings',
+    'get_raw_settings',
+    'get_settings',
+    'get_settings_mapping',
+    'invalid_values',
+)
 
 #: The name of the Django setting.
 SETTINGS_NAME: Final = 'DMR_JWT'
@@ -58,24 +68,86 @@ class Settings:
         return frozenset(field.name for field in dataclasses.fields(cls))
 
     @classmethod
-    def from_mapping(cls, raw: dict[str, Any]) -> 'Settings':
-        """Build settings from a ``DMR_JWT`` dict, ignoring unknown keys."""
-        known = cls.known_keys()
-        return cls(**{key: raw[key] for key in raw if key in known})
+    def from_mapping(cls, raw: Mapping[str, Any]) -> 'Settings':
+        """
+        Build settings from a ``DMR_JWT`` mapping.
+
+        Unknown keys and values of a wrong type are ignored here (defaults
+        apply); the system checks report both at start-up.
+        """
+        return cls(
+            **{
+                key: setting_value
+                for key, setting_value in raw.items()
+                if key in _VALIDATORS and _VALIDATORS[key](setting_value)
+            }
+        )
+
+
+def invalid_values(raw: Mapping[str, Any]) -> list[str]:
+    """Return the known keys of *raw* whose values have a wrong type."""
+    return sorted(
+        key
+        for key, setting_value in raw.items()
+        if key in _VALIDATORS and not _VALIDATORS[key](setting_value)
+    )
+
+
+def _is_optional_alias(setting_value: object) -> bool:
+    return setting_value is None or (
+        isinstance(setting_value, str) and bool(setting_value)
+    )
+
+
+def _is_positive_int(setting_value: object) -> bool:
+    return (
+        isinstance(setting_value, int)
+        and not isinstance(setting_value, bool)
+        and setting_value > 0
+    )
+
+
+def _is_optional_bool(setting_value: object) -> bool:
+    return setting_value is None or isinstance(setting_value, bool)
+
+
+#: What a valid value of each key looks like.
+_VALIDATORS: Final[dict[str, Callable[[object], bool]]] = {
+    'BLOCKLIST_CACHE': _is_optional_alias,
+    'BLOCKLIST_DATABASE': _is_optional_alias,
+    'BLOCKLIST_LOCAL_CACHE_TTL': _is_positive_int,
+    'BLOCKLIST_SHARED_CACHE': _is_optional_bool,
+}
+
+#: What each key expects, for error messages.
+EXPECTED_TYPES: Final = MappingProxyType(
+    {
+        'BLOCKLIST_CACHE': 'a cache alias (str) or None',
+        'BLOCKLIST_DATABASE': 'a database alias (str) or None',
+        'BLOCKLIST_LOCAL_CACHE_TTL': 'a positive int (seconds)',
+        'BLOCKLIST_SHARED_CACHE': 'True, False or None',
+    }
+)
 
 
 @functools.cache
 def get_settings() -> Settings:
     """Return the resolved ``DMR_JWT`` settings, read once."""
-    return Settings.from_mapping(get_raw_settings())
+    return Settings.from_mapping(get_settings_mapping())
 
 
-def get_raw_settings() -> dict[str, Any]:
-    """Return the ``DMR_JWT`` dict as the project wrote it."""
+def get_raw_settings() -> object:
+    """Return the ``DMR_JWT`` setting as the project wrote it, or ``{}``."""
     from django.conf import settings  # noqa: PLC0415
 
-    raw = getattr(settings, SETTINGS_NAME, None) or {}
-    return dict(raw)
+    raw = getattr(settings, SETTINGS_NAME, None)
+    return {} if raw is None else raw
+
+
+def get_settings_mapping() -> Mapping[str, Any]:
+    """Return ``DMR_JWT`` when it is a mapping, else ``{}`` (checks say why)."""
+    raw = get_raw_settings()
+    return raw if isinstance(raw, Mapping) else {}
 
 
 @receiver(setting_changed)

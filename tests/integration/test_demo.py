@@ -4,9 +4,11 @@ The URLs are the demo's own (``demo.urls``); the settings are the suite's,
 so the demo app is not installed: its command is called as an instance.
 """
 
+import datetime as dt
 import os
 import subprocess
 import sys
+import uuid
 from io import StringIO
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
@@ -25,6 +27,7 @@ from demo.api.management.commands.ensure_demo_user import (
     USERNAME,
     Command,
 )
+from dmr_jwt.blocklist.models import BlocklistedJWToken
 
 pytestmark = [pytest.mark.urls('demo.urls'), pytest.mark.django_db]
 
@@ -33,6 +36,16 @@ TokenName: TypeAlias = Literal[
     'refresh',
     'custom_access',
     'custom_refresh',
+]
+
+#: Refresh tokens that cannot log out a session of the demo user.
+ForeignToken: TypeAlias = Literal[
+    'other-user',
+    'access',
+    'custom_refresh',
+    'no-jti',
+    'wrong-key',
+    'garbage',
 ]
 
 DEMO_DIR: Final = Path(__file__).parents[2] / 'examples' / 'demo'
@@ -91,6 +104,43 @@ def assert_me(client: Client, path: str, token: str) -> None:
 def assert_not_authenticated(response: Any) -> None:
     assert response.status_code == 401, response.content
     assert response.json() == NOT_AUTHENTICATED
+
+
+def obtain(client: Client, username: str = USERNAME) -> dict[str, str]:
+    response = post_json(
+        client,
+        '/api/auth/',
+        {'username': username, 'password': PASSWORD},
+    )
+    assert response.status_code == 200, response.content
+    pair: dict[str, str] = response.json()
+    return pair
+
+
+def logout(client: Client, access: str, body: Any) -> Any:
+    return client.post(
+        '/api/auth/logout/',
+        body,
+        content_type='application/json',
+        headers=bearer(access),
+    )
+
+
+def refresh(client: Client, refresh_token: str) -> Any:
+    return post_json(
+        client,
+        '/api/auth/refresh/',
+        {'refresh_token': refresh_token},
+    )
+
+
+def jti_of(token: str) -> str:
+    jti: str = jwt.decode(token, options={'verify_signature': False})['jti']
+    return jti
+
+
+def blocklisted_jtis() -> set[str]:
+    return set(BlocklistedJWToken.objects.values_list('jti', flat=True))
 
 
 # The curl session of the docs, step by step.
@@ -299,6 +349,149 @@ def test_custom_obtain_rejects_an_inactive_user(
     assert_not_authenticated(response)
 
 
+# Logout: the blocklist app.
+
+
+def test_logout_flow(client: Client, demo_user: User) -> None:
+    pair = obtain(client)
+    access, refresh_token = pair['access_token'], pair['refresh_token']
+    assert_me(client, '/api/me/', access)
+
+    response = logout(client, access, {'refresh_token': refresh_token})
+    assert response.status_code == 204, response.content
+    assert response.content == b''
+    assert blocklisted_jtis() == {jti_of(access), jti_of(refresh_token)}
+
+    for path in ('/api/me/', '/api/me/async/'):
+        response = client.get(path, headers=bearer(access))
+        assert_not_authenticated(response)
+        assert response.headers['WWW-Authenticate'] == 'Bearer'
+    assert_not_authenticated(refresh(client, refresh_token))
+    # The revoked access token cannot log out again either.
+    assert_not_authenticated(logout(client, access, {}))
+
+    new_pair = obtain(client)
+    assert_me(client, '/api/me/', new_pair['access_token'])
+    assert_me(client, '/api/me/async/', new_pair['access_token'])
+    assert refresh(client, new_pair['refresh_token']).status_code == 200
+
+
+def test_logout_without_a_refresh_token(
+    client: Client,
+    demo_user: User,
+) -> None:
+    pair = obtain(client)
+    response = logout(client, pair['access_token'], {})
+    assert response.status_code == 204, response.content
+    assert blocklisted_jtis() == {jti_of(pair['access_token'])}
+    assert_not_authenticated(
+        client.get('/api/me/', headers=bearer(pair['access_token'])),
+    )
+    # The session's refresh token still works: only the access token is out.
+    refreshed = refresh(client, pair['refresh_token'])
+    assert refreshed.status_code == 200, refreshed.content
+    assert_me(client, '/api/me/', refreshed.json()['access_token'])
+
+
+def _foreign_refresh_token(
+    kind: ForeignToken,
+    client: Client,
+    tokens: dict[TokenName, str],
+    demo_user: User,
+) -> str:
+    if kind == 'other-user':
+        User.objects.create_user('other_user', password=PASSWORD)
+        return obtain(client, 'other_user')['refresh_token']
+    if kind == 'garbage':
+        return 'not-a-jwt'
+    if kind in {'access', 'custom_refresh'}:
+        return tokens[kind]
+    now = dt.datetime.now(dt.UTC)
+    claims: dict[str, Any] = {
+        'sub': str(demo_user.pk),
+        'exp': now + dt.timedelta(hours=1),
+        'iat': now,
+        'extras': {'type': 'refresh'},
+    }
+    if kind == 'no-jti':
+        # Valid, of the same user, but it cannot be blocklisted.
+        return jwt.encode(claims, django_settings.SECRET_KEY, 'HS256')
+    # 'wrong-key': well-formed, but signed with another key.
+    claims['jti'] = uuid.uuid4().hex
+    return jwt.encode(claims, 'another-secret-' + 'y' * 64, 'HS256')
+
+
+@pytest.mark.parametrize(
+    'kind',
+    [
+        pytest.param('other-user', id='other-user'),
+        pytest.param('access', id='access-token'),
+        pytest.param('custom_refresh', id='custom-refresh-token'),
+        pytest.param('no-jti', id='no-jti'),
+        pytest.param('wrong-key', id='wrong-key'),
+        pytest.param('garbage', id='garbage'),
+    ],
+)
+def test_logout_rejects_a_foreign_refresh_token(
+    client: Client,
+    tokens: dict[TokenName, str],
+    demo_user: User,
+    kind: ForeignToken,
+) -> None:
+    foreign = _foreign_refresh_token(kind, client, tokens, demo_user)
+    response = logout(client, tokens['access'], {'refresh_token': foreign})
+    assert_not_authenticated(response)
+    # Nothing is revoked: neither the access token nor the foreign token.
+    assert blocklisted_jtis() == set()
+    assert_me(client, '/api/me/', tokens['access'])
+    if kind == 'other-user':
+        assert refresh(client, foreign).status_code == 200
+
+
+@pytest.mark.parametrize(
+    'token_name',
+    [
+        pytest.param(None, id='no-token'),
+        pytest.param('refresh', id='refresh-token'),
+        pytest.param('custom_access', id='custom-access-token'),
+    ],
+)
+def test_logout_needs_an_access_token(
+    client: Client,
+    tokens: dict[TokenName, str],
+    token_name: TokenName | None,
+) -> None:
+    headers = {} if token_name is None else bearer(tokens[token_name])
+    response = client.post(
+        '/api/auth/logout/',
+        {'refresh_token': tokens['refresh']},
+        content_type='application/json',
+        headers=headers,
+    )
+    assert_not_authenticated(response)
+    assert response.headers['WWW-Authenticate'] == 'Bearer'
+    assert blocklisted_jtis() == set()
+
+
+@pytest.mark.parametrize(
+    'body',
+    [
+        pytest.param([], id='list'),
+        pytest.param({'refresh_token': 1}, id='number'),
+        pytest.param({'refresh_token': None}, id='null'),
+    ],
+)
+def test_logout_rejects_a_malformed_body(
+    client: Client,
+    tokens: dict[TokenName, str],
+    body: Any,
+) -> None:
+    response = logout(client, tokens['access'], body)
+    assert response.status_code == 400, response.content
+    assert response.json()['detail'][0]['type'] == 'value_error'
+    assert blocklisted_jtis() == set()
+
+
 # The docs.
 
 
@@ -318,12 +511,17 @@ def test_openapi_json(client: Client) -> None:
         '/api/auth/',
         '/api/auth/custom/',
         '/api/auth/refresh/',
+        '/api/auth/logout/',
         '/api/me/',
         '/api/me/async/',
         '/api/custom/me/',
     }
     for path in ('/api/me/', '/api/me/async/', '/api/custom/me/'):
         assert paths[path]['get']['security'] == [{'jwt': []}]
+    logout_spec = paths['/api/auth/logout/']['post']
+    assert logout_spec['security'] == [{'jwt': []}]
+    assert {'204', '400', '401'} <= set(logout_spec['responses'])
+    assert '200' not in logout_spec['responses']
     for path in ('/api/auth/', '/api/auth/custom/', '/api/auth/refresh/'):
         assert 'security' not in paths[path]['post']
         assert '401' in paths[path]['post']['responses']

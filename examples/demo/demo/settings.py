@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     'django.contrib.staticfiles',
     # Templates and static files of the OpenAPI pages.
     'dmr',
+    # Revoked tokens (logout): the `BlocklistedJWToken` table and its checks.
+    'dmr_jwt.blocklist',
     # The controllers and the `ensure_demo_user` command.
     'demo.api',
 ]
@@ -53,6 +55,19 @@ DATABASES = {
         'ENGINE': 'django.db.backends.sqlite3',
         'NAME': BASE_DIR / 'db.sqlite3',
     },
+}
+
+# The blocklist is fronted by the `default` cache. There is no CACHES
+# setting, so that is Django's default `LocMemCache`: one per process.
+# The demo runs one process (`runserver`), which sees every logout at
+# once, so the per-process staleness warning (dmr_jwt.W001) does not
+# apply: `BLOCKLIST_SHARED_CACHE = False` states that the cache is
+# per-process on purpose. In production with several workers, point
+# `BLOCKLIST_CACHE` at a shared cache (Redis) instead, so that a token
+# revoked by one worker is refused by all of them at once.
+DMR_JWT = {
+    'BLOCKLIST_CACHE': 'default',
+    'BLOCKLIST_SHARED_CACHE': False,
 }
 
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'

@@ -1,6 +1,6 @@
 """A read-only admin for blocklisted tokens: searchable, newest first."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -8,9 +8,16 @@ from typing_extensions import override
 
 from dmr_jwt.blocklist.models import BlocklistedJWToken
 
+if TYPE_CHECKING:
+    # `ModelAdmin` is generic for type checkers only: subscripting it at
+    # runtime needs `django_stubs_ext`, which projects do not install.
+    _ModelAdmin = admin.ModelAdmin[BlocklistedJWToken]
+else:
+    _ModelAdmin = admin.ModelAdmin
+
 
 @admin.register(BlocklistedJWToken)
-class BlocklistedJWTokenAdmin(admin.ModelAdmin[BlocklistedJWToken]):
+class BlocklistedJWTokenAdmin(_ModelAdmin):
     """Shows revoked tokens; rows are only written by the blocklist store."""
 
     list_display = ('jti', 'sub', 'expires_at', 'created_at')

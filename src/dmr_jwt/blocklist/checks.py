@@ -12,13 +12,22 @@ Stable ids:
   one process reach the others only after ``BLOCKLIST_LOCAL_CACHE_TTL``.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core import checks
-from django.core.cache import caches
+from django.core.cache import InvalidCacheBackendError, caches
+from django.core.exceptions import ImproperlyConfigured
 
 from dmr_jwt.blocklist.store import is_per_process_cache
-from dmr_jwt.conf import SETTINGS_NAME, Settings, get_raw_settings
+from dmr_jwt.conf import (
+    EXPECTED_TYPES,
+    SETTINGS_NAME,
+    Settings,
+    get_raw_settings,
+    get_settings_mapping,
+    invalid_values,
+)
 from dmr_jwt.token import key_problem
 
 
@@ -27,7 +36,11 @@ def check_secret_key(**kwargs: Any) -> list[checks.CheckMessage]:
     """``dmr_jwt.E002``: the default signing key must fit HS256."""
     from django.conf import settings  # noqa: PLC0415
 
-    problem = key_problem(str(settings.SECRET_KEY), 'HS256')
+    try:
+        secret_key = str(settings.SECRET_KEY)
+    except ImproperlyConfigured:  # Django refuses an empty SECRET_KEY
+        secret_key = ''
+    problem = key_problem(secret_key, 'HS256')
     if problem is None:
         return []
     return [
@@ -46,37 +59,44 @@ def check_secret_key(**kwargs: Any) -> list[checks.CheckMessage]:
 def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     """``dmr_jwt.E003`` and ``dmr_jwt.E004``: the ``DMR_JWT`` setting."""
     raw = get_raw_settings()
+    if not isinstance(raw, Mapping):
+        return [
+            checks.Error(
+                f'The {SETTINGS_NAME} setting must be a dict, '
+                f'not {type(raw).__name__}.',
+                id='dmr_jwt.E004',
+            ),
+        ]
     messages: list[checks.CheckMessage] = [
         checks.Error(
             f'Unknown key {key!r} in the {SETTINGS_NAME} setting.',
             hint=f'Known keys: {", ".join(sorted(Settings.known_keys()))}.',
             id='dmr_jwt.E003',
         )
-        for key in sorted(set(raw) - Settings.known_keys())
+        for key in sorted(set(raw) - Settings.known_keys(), key=repr)
     ]
-    resolved = Settings.from_mapping(raw)
-    messages.extend(_check_aliases(resolved))
-    if not _is_positive_int(resolved.BLOCKLIST_LOCAL_CACHE_TTL):
-        messages.append(
-            checks.Error(
-                'BLOCKLIST_LOCAL_CACHE_TTL must be a positive integer '
-                '(seconds).',
-                id='dmr_jwt.E004',
-            ),
+    messages.extend(
+        checks.Error(
+            f'{SETTINGS_NAME}[{key!r}] must be {EXPECTED_TYPES[key]}, '
+            f'not {raw[key]!r}.',
+            id='dmr_jwt.E004',
         )
+        for key in invalid_values(raw)
+    )
+    messages.extend(_check_aliases(Settings.from_mapping(raw)))
     return messages
 
 
 @checks.register(checks.Tags.caches)
 def check_cache_scope(**kwargs: Any) -> list[checks.CheckMessage]:
     """``dmr_jwt.W001``: a per-process cache in front of the blocklist."""
-    resolved = Settings.from_mapping(get_raw_settings())
+    resolved = Settings.from_mapping(get_settings_mapping())
     alias = resolved.BLOCKLIST_CACHE
     if alias is None or resolved.BLOCKLIST_SHARED_CACHE is not None:
         return []
     try:
         cache = caches[alias]
-    except Exception:  # noqa: BLE001  # reported by `check_settings`
+    except InvalidCacheBackendError:  # reported by `check_settings`
         return []
     if not is_per_process_cache(cache):
         return []
@@ -121,11 +141,3 @@ def _check_aliases(resolved: Settings) -> list[checks.CheckMessage]:
             ),
         )
     return messages
-
-
-def _is_positive_int(setting_value: object) -> bool:
-    return (
-        isinstance(setting_value, int)
-        and not isinstance(setting_value, bool)
-        and setting_value > 0
-    )

@@ -115,8 +115,10 @@ def cache_key(jti: str) -> str:
     """The cache key that holds the blocklist state of *jti*."""
     if _SAFE_JTI.fullmatch(jti):
         return _KEY_PREFIX + jti
-    digest = hashlib.sha256(jti.encode(errors='replace')).hexdigest()
-    return _KEY_PREFIX + digest
+    # `:` never stands in a safe jti, so a hashed key never equals
+    # the key of a jti that happens to be a hex digest.
+    digest = hashlib.sha256(jti.encode(errors='surrogatepass')).hexdigest()
+    return f'{_KEY_PREFIX}sha256:{digest}'
 
 
 # Writes:
@@ -234,7 +236,18 @@ def _require_jti(token: JWToken) -> str:
             f'A `jti` longer than {JTI_MAX_LENGTH} characters '
             'cannot be blocklisted',
         )
+    if not _is_storable(jti) or not _is_storable(token.sub):
+        # JSON can carry lone surrogates, no database can store them.
+        raise BlocklistError('A `jti` or `sub` that is not valid Unicode')
     return jti
+
+
+def _is_storable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _row_defaults(token: JWToken) -> dict[str, Any]:

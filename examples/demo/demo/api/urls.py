@@ -14,6 +14,7 @@ router = Router(
             name='auth-custom',
         ),
         path('auth/refresh/', views.RefreshTokens.as_view(), name='refresh'),
+        path('auth/logout/', views.Logout.as_view(), name='logout'),
         path('me/', views.MeSync.as_view(), name='me'),
         path('me/async/', views.MeAsync.as_view(), name='me-async'),
         path('custom/me/', views.CustomMe.as_view(), name='custom-me'),

@@ -4,21 +4,36 @@ Controllers of the demo API.
 * ``POST /api/auth/``: the documented minimal obtain controller.
 * ``POST /api/auth/custom/``: the documented customized one: e-mail login,
   its own response shape, HS512, issuer and audiences.
-* ``POST /api/auth/refresh/``: a new token pair for a refresh token.
-* ``GET /api/me/``, ``GET /api/me/async/``: who am I, sync and async.
+* ``POST /api/auth/refresh/``: a new token pair for a refresh token
+  that was not logged out.
+* ``POST /api/auth/logout/``: revoke the access token of the request and,
+  optionally, a refresh token of the same user.
+* ``GET /api/me/``, ``GET /api/me/async/``: who am I, sync and async;
+  logged-out access tokens are refused.
 * ``GET /api/custom/me/``: who am I, for the customized tokens only.
 """
 
-from typing import Any, Final
+from http import HTTPStatus
+from typing import Any, Final, NotRequired
 
 import msgspec
 from django.contrib.auth.models import User
-from dmr import Controller
+from django.views.decorators.debug import sensitive_variables
+from dmr import Body, Controller, modify
+from dmr.exceptions import NotAuthenticatedError
 from dmr.plugins.msgspec import MsgspecSerializer
 from dmr.plugins.pydantic import PydanticSerializer
+from dmr.security.base import request_auth
 from typing_extensions import TypedDict, override
 
-from dmr_jwt import JWTAsyncAuth, JWTSyncAuth
+from dmr_jwt import JWTAsyncAuth, JWTSyncAuth, request_jwt
+from dmr_jwt.blocklist import (
+    JWTokenBlocklistAsyncMixin,
+    JWTokenBlocklistSyncMixin,
+    RefreshTokenBlocklistSyncMixin,
+)
+from dmr_jwt.keys import get_secret
+from dmr_jwt.token import JWToken
 from dmr_jwt.views import (
     ObtainTokensPayload,
     ObtainTokensResponse,
@@ -31,6 +46,18 @@ from dmr_jwt.views import (
 CUSTOM_ALGORITHM: Final = 'HS512'
 CUSTOM_ISSUER: Final = 'my-awesome-company'
 CUSTOM_AUDIENCES: Final = ('dev', 'qa')
+
+
+class BlocklistJWTSyncAuth(JWTokenBlocklistSyncMixin, JWTSyncAuth):
+    """JWT auth that refuses logged-out (blocklisted) access tokens."""
+
+    __slots__ = ()
+
+
+class BlocklistJWTAsyncAuth(JWTokenBlocklistAsyncMixin, JWTAsyncAuth):
+    """The async twin of `BlocklistJWTSyncAuth`."""
+
+    __slots__ = ()
 
 
 class MeResponse(TypedDict):
@@ -77,6 +104,8 @@ class ObtainTokens(
 
 
 class RefreshTokens(
+    # First in the bases: a logged-out refresh token cannot refresh.
+    RefreshTokenBlocklistSyncMixin,
     RefreshTokenSyncController[
         PydanticSerializer,
         RefreshTokenPayload,
@@ -93,17 +122,61 @@ class RefreshTokens(
 
 
 class MeSync(Controller[PydanticSerializer]):
-    auth = (JWTSyncAuth(),)
+    auth = (BlocklistJWTSyncAuth(),)
 
     def get(self) -> MeResponse:
         return _me(self)
 
 
 class MeAsync(Controller[PydanticSerializer]):
-    auth = (JWTAsyncAuth(),)
+    auth = (BlocklistJWTAsyncAuth(),)
 
     async def get(self) -> MeResponse:
         return _me(self)
+
+
+# Logout: revoke the tokens of a session before they expire.
+
+
+class LogoutPayload(TypedDict):
+    """The refresh token of the session, to revoke it too; optional."""
+
+    refresh_token: NotRequired[str]
+
+
+class Logout(Controller[PydanticSerializer]):
+    """
+    Blocklist the access token of the request, and the refresh token given.
+
+    `{}` revokes the access token only. A refresh token that is not a
+    valid refresh token of the same user is a `401`, and then nothing
+    is revoked.
+    """
+
+    auth = (BlocklistJWTSyncAuth(),)
+
+    @modify(status_code=HTTPStatus.NO_CONTENT)
+    def post(self, parsed_body: Body[LogoutPayload]) -> None:
+        access = request_jwt(self.request, strict=True)
+        auth = request_auth(self.request, strict=True)
+        if not isinstance(auth, BlocklistJWTSyncAuth):
+            raise TypeError(f'Unexpected auth: {type(auth).__qualname__}')
+        encoded_refresh = parsed_body.get('refresh_token')
+        if encoded_refresh is not None:
+            # Refresh first: if it cannot be revoked (a token without `jti`
+            # is a 401), the access token stays valid too. The access token
+            # always can be: the blocklist auth refuses tokens without `jti`.
+            auth.blocklist(_refresh_token_of(encoded_refresh, access.sub))
+        auth.blocklist(access)
+
+
+@sensitive_variables('encoded_token')
+def _refresh_token_of(encoded_token: str, subject: str) -> JWToken:
+    """Decode a refresh token of *subject*, signed like `RefreshTokens`."""
+    token = JWToken.decode(encoded_token, get_secret(), 'HS256')
+    if token.extras.get('type') != 'refresh' or token.sub != subject:
+        raise NotAuthenticatedError
+    return token
 
 
 # The documented customized controller, with msgspec this time.

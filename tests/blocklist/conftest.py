@@ -1,0 +1,144 @@
+"""Axes of the blocklist tests: the database and the cache behind it.
+
+``blocklist_backend`` runs a test once per combination of database
+(SQLite, PostgreSQL) and cache (local memory, Redis, none), pointing the
+``DMR_JWT`` setting at them. PostgreSQL and Redis are real servers, given by
+``DMR_JWT_TEST_POSTGRES`` / ``DMR_JWT_TEST_REDIS`` (``.ci/run`` starts
+both); without them those cases skip with the reason.
+"""
+
+import dataclasses
+import os
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Final, Protocol
+
+import pytest
+from django.core.cache import caches
+from pytest_django import Settings as SettingsWrapper
+
+from dmr_jwt.token import JWToken
+
+_SKIP_POSTGRES = (
+    'PostgreSQL is not configured: set DMR_JWT_TEST_POSTGRES '
+    '(bash .ci/run starts a server and sets it)'
+)
+_SKIP_REDIS = (
+    'Redis is not configured: set DMR_JWT_TEST_REDIS '
+    '(bash .ci/run starts a server and sets it)'
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BlocklistBackend:
+    """Where the blocklist lives in this test."""
+
+    database: str
+    cache: str | None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database == 'postgres'
+
+
+def require_postgres(settings: SettingsWrapper) -> None:
+    """Skip the current test when no PostgreSQL is configured."""
+    if 'postgres' not in settings.DATABASES:
+        _skip_unless_ci(_SKIP_POSTGRES)
+
+
+def require_redis(settings: SettingsWrapper) -> None:
+    """Skip the current test when no Redis is configured."""
+    if 'redis' not in settings.CACHES:
+        _skip_unless_ci(_SKIP_REDIS)
+
+
+def _skip_unless_ci(reason: str) -> None:
+    # CI installs and starts both servers: a skip there would hide
+    # a broken `.ci/run`, so it fails instead.
+    if os.environ.get('CI'):
+        pytest.fail(f'CI must run every server test: {reason}')
+    pytest.skip(reason)
+
+
+@pytest.fixture(params=['sqlite', 'postgres'])
+def blocklist_database(
+    request: pytest.FixtureRequest,
+    settings: SettingsWrapper,
+) -> str:
+    """The database alias that stores blocklisted tokens."""
+    if request.param == 'postgres':
+        require_postgres(settings)
+        return 'postgres'
+    return 'default'
+
+
+@pytest.fixture(params=['locmem', 'redis', 'no-cache'])
+def blocklist_cache(
+    request: pytest.FixtureRequest,
+    settings: SettingsWrapper,
+) -> Iterator[str | None]:
+    """The cache alias in front of the blocklist (``None``: no cache)."""
+    alias: str | None
+    if request.param == 'redis':
+        require_redis(settings)
+        alias = 'redis'
+    elif request.param == 'locmem':
+        alias = 'default'
+    else:
+        alias = None
+    if alias is not None:
+        caches[alias].clear()
+    yield alias
+    if alias is not None:
+        caches[alias].clear()
+
+
+@pytest.fixture
+def blocklist_backend(
+    settings: SettingsWrapper,
+    blocklist_database: str,
+    blocklist_cache: str | None,
+) -> BlocklistBackend:
+    """Point ``DMR_JWT`` at the database and cache of this test case."""
+    settings.DMR_JWT = {
+        'BLOCKLIST_DATABASE': blocklist_database,
+        'BLOCKLIST_CACHE': blocklist_cache,
+    }
+    return BlocklistBackend(database=blocklist_database, cache=blocklist_cache)
+
+
+#: How long tokens built by ``build_token`` live, unless told otherwise.
+TOKEN_LIFETIME: Final = dt.timedelta(hours=1)
+
+
+class TokenFactory(Protocol):
+    """The type of the ``build_token`` fixture."""
+
+    def __call__(
+        self,
+        *,
+        jti: str | None = None,
+        sub: str = '42',
+        lifetime: dt.timedelta = TOKEN_LIFETIME,
+    ) -> JWToken: ...
+
+
+@pytest.fixture
+def build_token() -> TokenFactory:
+    """Build a token that expires in *lifetime*, with a fresh ``jti``."""
+
+    def factory(
+        *,
+        jti: str | None = None,
+        sub: str = '42',
+        lifetime: dt.timedelta = TOKEN_LIFETIME,
+    ) -> JWToken:
+        return JWToken(
+            sub=sub,
+            exp=dt.datetime.now(dt.UTC) + lifetime,
+            jti=uuid.uuid4().hex if jti is None else jti,
+        )
+
+    return factory
