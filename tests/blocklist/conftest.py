@@ -8,8 +8,8 @@ both); without them those cases skip with the reason.
 """
 
 import dataclasses
-import os
 import datetime as dt
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Final, Protocol
