@@ -1,16 +1,82 @@
 """Fixtures shared by the whole suite."""
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
+from dmr.exceptions import NotAuthenticatedError
+
+from dmr_jwt.errors import Reason, challenge_header
+
+if TYPE_CHECKING:
+    from django.test.client import (
+        _MonkeyPatchedASGIResponse,
+        _MonkeyPatchedWSGIResponse,
+    )
 
 Mode: TypeAlias = Literal['sync', 'async']
 SerializerName: TypeAlias = Literal['pydantic', 'msgspec']
 
 PASSWORD = 'password'
+
+#: The framework's message for a request that carries no token at all.
+NOT_AUTHENTICATED: Final = 'Not authenticated'
+
+#: What ``assert_unauthorized`` accepts: a response of either test client.
+AnyResponse: TypeAlias = (
+    '_MonkeyPatchedWSGIResponse | _MonkeyPatchedASGIResponse'
+)
+
+
+def unauthorized(reason: Reason | None = None) -> dict[str, Any]:
+    """
+    The body of a ``401``: the message of *reason*.
+
+    ``None``: the framework's plain ``Not authenticated``, for requests
+    without a token and for wrong credentials.
+    """
+    msg = NOT_AUTHENTICATED if reason is None else reason.value
+    return {'detail': [{'msg': msg, 'type': 'security'}]}
+
+
+def challenge(reason: Reason | None = None, scheme: str = 'Bearer') -> str:
+    """
+    The ``WWW-Authenticate`` value of a ``401`` (RFC 6750, section 3).
+
+    Written out here, not built by ``dmr_jwt.errors.challenge_header``:
+    the tests must not trust the code they test.
+    """
+    if reason is None:
+        return scheme
+    return f'{scheme} error="invalid_token", error_description="{reason.value}"'
+
+
+def assert_unauthorized(
+    response: AnyResponse,
+    reason: Reason | None = None,
+    *,
+    scheme: str | None = 'Bearer',
+) -> None:
+    """
+    Assert a ``401`` that says *reason* (``None``: no token was sent).
+
+    *scheme* is the auth scheme of the challenge; ``None`` when the
+    endpoint sends no ``WWW-Authenticate`` at all (no auth class, like the
+    token controllers, or a token that is not in ``Authorization``).
+    """
+    assert response.status_code == 401, response.content
+    assert response.json() == unauthorized(reason)
+    expected = None if scheme is None else challenge(reason, scheme)
+    assert response.headers.get('WWW-Authenticate') == expected
+
+
+def assert_token_error(error: BaseException, reason: Reason) -> None:
+    """Assert that *error* is the ``401`` of *reason*, with its challenge."""
+    assert isinstance(error, NotAuthenticatedError)
+    assert str(error) == reason.value
+    assert challenge_header('Bearer', error) == challenge(reason)
 
 
 @pytest.fixture(params=['sync', 'async'])

@@ -2,7 +2,7 @@ import datetime as dt
 import inspect
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias
 from unittest import mock
 
 import jwt
@@ -14,14 +14,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.test import AsyncClient, Client, RequestFactory
+from dmr.exceptions import NotAuthenticatedError
 from pytest_django import Settings
 
 from dmr_jwt import JWTAsyncAuth, JWToken, JWTSyncAuth, request_jwt
+from dmr_jwt.errors import Reason
 from tests.app.auth_views import PlainSubclassToken, ScopedToken
-from tests.conftest import Mode
-
-if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedWSGIResponse
+from tests.conftest import Mode, assert_token_error, assert_unauthorized
 
 _AuthCls: TypeAlias = type[JWTSyncAuth] | type[JWTAsyncAuth]
 _AnyAuth: TypeAlias = JWTSyncAuth | JWTAsyncAuth
@@ -29,10 +28,6 @@ _AnyAuth: TypeAlias = JWTSyncAuth | JWTAsyncAuth
 _AUTH_CLASSES: Final[dict[Mode, _AuthCls]] = {
     'sync': JWTSyncAuth,
     'async': JWTAsyncAuth,
-}
-
-_UNAUTHORIZED_BODY: Final = {
-    'detail': [{'msg': 'Not authenticated', 'type': 'security'}],
 }
 
 #: The documented constructor keywords and their defaults, except `secret`.
@@ -148,15 +143,6 @@ def _bearer(token: str) -> dict[str, str]:
     return {'Authorization': f'Bearer {token}'}
 
 
-def _assert_unauthorized(
-    response: '_MonkeyPatchedWSGIResponse',
-    challenge: str | None = 'Bearer',
-) -> None:
-    assert response.status_code == 401, response.content
-    assert response.json() == _UNAUTHORIZED_BODY
-    assert response.headers.get('WWW-Authenticate') == challenge
-
-
 def _authenticate(
     auth: _AnyAuth,
     request: HttpRequest,
@@ -167,6 +153,14 @@ def _authenticate(
     if isinstance(auth, JWTAsyncAuth):
         return async_to_sync(auth.authenticate)(request, token)
     return auth.authenticate(request, token)
+
+
+def _call(auth: _AnyAuth, method_name: str, *args: object) -> object:
+    """Call a method of either twin from sync code."""
+    method = getattr(auth, method_name)
+    if isinstance(auth, JWTAsyncAuth):
+        return async_to_sync(method)(*args)
+    return method(*args)
 
 
 # Constructor and API surface:
@@ -281,6 +275,10 @@ def _no_header(user: User) -> dict[str, str]:
     return {}
 
 
+def _other_scheme(user: User) -> dict[str, str]:
+    return {'Authorization': f'Basic {_encode(str(user.pk))}'}
+
+
 def _refresh_token(user: User) -> dict[str, str]:
     return _bearer(_encode(str(user.pk), token_type='refresh'))
 
@@ -318,18 +316,102 @@ def _over_long_token(user: User) -> dict[str, str]:
     return _bearer(_encode(str(user.pk), extras={'padding': 'p' * 9000}))
 
 
+def _claims_token(user: User, **claims: object) -> dict[str, str]:
+    """A token signed with the right key, with *claims* changed."""
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    payload: dict[str, object] = {
+        'sub': str(user.pk),
+        'exp': now + 3600,
+        'iat': now,
+        'jti': uuid.uuid4().hex,
+        'extras': {'type': 'access'},
+        **claims,
+    }
+    return _bearer(
+        jwt.encode(payload, django_settings.SECRET_KEY, algorithm='HS256'),
+    )
+
+
+def _other_algorithm(user: User) -> dict[str, str]:
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    return _bearer(
+        jwt.encode(
+            {'sub': str(user.pk), 'exp': now + 3600, 'extras': {}},
+            django_settings.SECRET_KEY,
+            algorithm='HS512',
+        ),
+    )
+
+
+def _alg_none(user: User) -> dict[str, str]:
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    unsigned = jwt.encode(
+        {'sub': str(user.pk), 'exp': now + 3600, 'extras': {'type': 'access'}},
+        '',
+        algorithm='none',
+    )
+    return _bearer(unsigned)
+
+
+def _tampered(user: User) -> dict[str, str]:
+    # The payload of another user under this user's signature.
+    head, _, signature = _encode(str(user.pk)).split('.')
+    other_body = _encode(str(user.pk + 1)).split('.')[1]
+    return _bearer(f'{head}.{other_body}.{signature}')
+
+
 @pytest.mark.parametrize(
-    'make_headers',
+    ('make_headers', 'reason'),
     [
-        pytest.param(_no_header, id='no-header'),
-        pytest.param(_refresh_token, id='refresh-as-access'),
-        pytest.param(_expired_token, id='expired'),
-        pytest.param(_wrong_secret, id='wrong-secret'),
-        pytest.param(_not_a_jwt, id='not-a-jwt'),
-        pytest.param(_empty_token, id='empty-token'),
-        pytest.param(_deleted_user, id='deleted-user'),
-        pytest.param(_inactive_user, id='inactive-user'),
-        pytest.param(_over_long_token, id='over-8-kib'),
+        pytest.param(_no_header, None, id='no-header'),
+        pytest.param(_other_scheme, None, id='other-scheme'),
+        pytest.param(_refresh_token, Reason.WRONG_TYPE, id='refresh-as-access'),
+        pytest.param(
+            lambda user: _claims_token(user, extras={}),
+            Reason.WRONG_TYPE,
+            id='no-type',
+        ),
+        pytest.param(_expired_token, Reason.EXPIRED, id='expired'),
+        pytest.param(
+            lambda user: _claims_token(user, nbf=2**40),
+            Reason.NOT_YET_VALID,
+            id='not-before-in-the-future',
+        ),
+        pytest.param(
+            lambda user: _claims_token(user, aud='web'),
+            Reason.INVALID_AUDIENCE,
+            id='audience-not-accepted',
+        ),
+        pytest.param(
+            lambda user: _claims_token(user, sub=user.pk),
+            Reason.INVALID_CLAIMS,
+            id='int-subject',
+        ),
+        pytest.param(
+            lambda user: _claims_token(user, jti=1),
+            Reason.INVALID_CLAIMS,
+            id='int-jti',
+        ),
+        pytest.param(
+            lambda user: _claims_token(user, extras='access'),
+            Reason.INVALID_CLAIMS,
+            id='extras-not-an-object',
+        ),
+        pytest.param(
+            _wrong_secret, Reason.INVALID_SIGNATURE, id='wrong-secret'
+        ),
+        pytest.param(_tampered, Reason.INVALID_SIGNATURE, id='tampered'),
+        pytest.param(
+            _other_algorithm,
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='other-algorithm',
+        ),
+        pytest.param(_alg_none, Reason.ALGORITHM_NOT_ALLOWED, id='alg-none'),
+        pytest.param(_not_a_jwt, Reason.MALFORMED, id='not-a-jwt'),
+        pytest.param(_empty_token, Reason.MALFORMED, id='empty-token'),
+        pytest.param(_over_long_token, Reason.MALFORMED, id='over-8-kib'),
+        pytest.param(_deleted_user, Reason.USER_INACTIVE, id='deleted-user'),
+        pytest.param(_inactive_user, Reason.USER_INACTIVE, id='inactive-user'),
     ],
 )
 def test_unauthorized(
@@ -338,10 +420,50 @@ def test_unauthorized(
     user: User,
     url: Callable[[str], str],
     make_headers: Callable[[User], dict[str, str]],
+    reason: Reason | None,
 ) -> None:
     response = client.get(url('me'), headers=make_headers(user))
 
-    _assert_unauthorized(response)
+    assert_unauthorized(response, reason)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_unauthorized_async_client(
+    *,
+    async_client: AsyncClient,
+    user: User,
+    serializer: str,
+) -> None:
+    # The async auth under a real event loop: the user lookup fails in the
+    # async ORM, and the challenge is still added.
+    response = await async_client.get(
+        f'/api/{serializer}/me/async/',
+        headers=_bearer(_encode(str(user.pk + 1))),
+    )
+
+    assert_unauthorized(response, Reason.USER_INACTIVE)
+
+
+@pytest.mark.parametrize(
+    ('header', 'reason'),
+    [
+        pytest.param('Bearer not-a-jwt', Reason.MALFORMED, id='malformed'),
+        pytest.param('Basic dXNlcjpwYXNz', None, id='other-scheme'),
+    ],
+)
+def test_challenge_never_echoes_the_token(
+    *,
+    client: Client,
+    url: Callable[[str], str],
+    header: str,
+    reason: Reason | None,
+) -> None:
+    response = client.get(url('me'), headers={'Authorization': header})
+
+    assert_unauthorized(response, reason)
+    token = header.partition(' ')[2]
+    assert token not in response.headers['WWW-Authenticate']
+    assert token not in response.content.decode()
 
 
 def test_long_token_under_limit(
@@ -387,7 +509,78 @@ def test_non_canonical_subject(
 
     response = client.get(url('me'), headers=_bearer(_encode(subject)))
 
-    _assert_unauthorized(response)
+    assert_unauthorized(response, Reason.USER_INACTIVE)
+
+
+# The reasons of the auth pipeline, step by step:
+
+
+@pytest.mark.parametrize(
+    ('make_token', 'reason'),
+    [
+        pytest.param(lambda pk: '', Reason.MALFORMED, id='empty'),
+        pytest.param(
+            lambda pk: _encode(pk, extras={'padding': 'p' * 9000}),
+            Reason.MALFORMED,
+            id='too-long',
+        ),
+        pytest.param(
+            lambda pk: _encode(pk, token_type='refresh'),
+            Reason.WRONG_TYPE,
+            id='refresh-token',
+        ),
+        pytest.param(
+            lambda pk: _encode(pk, expires_in=dt.timedelta(seconds=-5)),
+            Reason.EXPIRED,
+            id='expired',
+        ),
+    ],
+)
+def test_decode_token_reasons(
+    *,
+    auth_cls: _AuthCls,
+    make_token: Callable[[str], str],
+    reason: Reason,
+) -> None:
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        auth_cls().decode_token(make_token('1'))
+
+    assert_token_error(exc_info.value, reason)
+
+
+@pytest.mark.parametrize(
+    ('make_subject', 'reason'),
+    [
+        pytest.param(lambda user: str(user.pk + 1), Reason.USER_INACTIVE),
+        pytest.param(lambda user: 'abc', Reason.USER_INACTIVE),
+    ],
+    ids=['no-such-user', 'not-a-number'],
+)
+def test_get_user_reasons(
+    *,
+    auth_cls: _AuthCls,
+    user: User,
+    make_subject: Callable[[User], str],
+    reason: Reason,
+) -> None:
+    auth = auth_cls()
+    token = auth.decode_token(_encode(make_subject(user)))
+
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        _call(auth, 'get_user', token)
+
+    assert_token_error(exc_info.value, reason)
+
+
+def test_check_auth_inactive_user(*, auth_cls: _AuthCls, user: User) -> None:
+    auth = auth_cls()
+    token = auth.decode_token(_encode(str(user.pk)))
+    user.is_active = False
+
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        _call(auth, 'check_auth', user, token)
+
+    assert_token_error(exc_info.value, Reason.USER_INACTIVE)
 
 
 # Request attributes:
@@ -511,7 +704,7 @@ def test_non_canonical_uuid_subject(
         headers=_bearer(_encode(subject)),
     )
 
-    _assert_unauthorized(response)
+    assert_unauthorized(response, Reason.USER_INACTIVE)
 
 
 @pytest.mark.urls('tests.app.auth_urls')
@@ -532,18 +725,22 @@ def test_user_id_field_username(
 
     assert by_username.status_code == 200, by_username.content
     assert by_username.json()['pk'] == str(user.pk)
-    _assert_unauthorized(by_pk)
+    assert_unauthorized(by_pk, Reason.USER_INACTIVE)
 
 
 @pytest.mark.urls('tests.app.auth_urls')
 @pytest.mark.parametrize(
-    ('extras', 'status_code'),
+    ('extras', 'reason'),
     [
-        pytest.param({'email': 'user@example.com'}, 200, id='own-email'),
-        pytest.param({'email': 'nobody@example.com'}, 401, id='other-email'),
-        pytest.param({'email': ''}, 401, id='empty-email'),
-        pytest.param({'email': 42}, 401, id='not-a-string'),
-        pytest.param({}, 401, id='missing-email'),
+        pytest.param({'email': 'user@example.com'}, None, id='own-email'),
+        pytest.param(
+            {'email': 'nobody@example.com'},
+            Reason.USER_INACTIVE,
+            id='other-email',
+        ),
+        pytest.param({'email': ''}, Reason.INVALID_CLAIMS, id='empty-email'),
+        pytest.param({'email': 42}, Reason.INVALID_CLAIMS, id='not-a-string'),
+        pytest.param({}, Reason.INVALID_CLAIMS, id='missing-email'),
     ],
 )
 def test_custom_claim_from_token(
@@ -552,7 +749,7 @@ def test_custom_claim_from_token(
     user: User,
     auth_url: Callable[[str], str],
     extras: dict[str, object],
-    status_code: int,
+    reason: Reason | None,
 ) -> None:
     user.email = 'user@example.com'
     user.save(update_fields=['email'])
@@ -563,14 +760,16 @@ def test_custom_claim_from_token(
         headers=_bearer(_encode('0', extras=extras)),
     )
 
-    assert response.status_code == status_code, response.content
-    if status_code == 200:
+    if reason is None:
+        assert response.status_code == 200, response.content
         assert response.json()['username'] == user.username
+    else:
+        assert_unauthorized(response, reason)
 
 
 @pytest.mark.urls('tests.app.auth_urls')
 @pytest.mark.parametrize(
-    ('variant', 'header', 'prefix', 'challenge'),
+    ('variant', 'header', 'prefix', 'scheme'),
     [
         pytest.param('x-token', 'X-Token', 'Bearer ', None, id='x-token'),
         pytest.param('x-token-bare', 'X-Token', '', None, id='x-token-bare'),
@@ -591,46 +790,72 @@ def test_custom_header_and_scheme(
     variant: str,
     header: str,
     prefix: str,
-    challenge: str | None,
+    scheme: str | None,
 ) -> None:
     encoded = _encode(str(user.pk))
+    expired = _encode(str(user.pk), expires_in=dt.timedelta(seconds=-5))
 
     custom = client.get(auth_url(variant), headers={header: prefix + encoded})
     default = client.get(auth_url(variant), headers=_bearer(encoded))
+    refused = client.get(auth_url(variant), headers={header: prefix + expired})
 
     assert custom.status_code == 200, custom.content
     assert custom.json()['pk'] == str(user.pk)
     # Only the configured header and scheme are read:
-    _assert_unauthorized(default, challenge)
+    assert_unauthorized(default, None, scheme=scheme)
+    # RFC 6750's challenge only goes with `Authorization: <scheme>`:
+    assert_unauthorized(refused, Reason.EXPIRED, scheme=scheme)
 
 
 # Custom token classes:
 
 
 @pytest.mark.urls('tests.app.auth_urls')
-@pytest.mark.parametrize(
-    ('extras', 'status_code'),
-    [
-        pytest.param({'scope': 'api'}, 200, id='accepted-by-custom-decode'),
-        pytest.param({}, 401, id='rejected-by-custom-decode'),
-    ],
-)
 def test_token_cls_with_custom_decode(
     *,
     client: Client,
     user: User,
     auth_url: Callable[[str], str],
-    extras: dict[str, str],
-    status_code: int,
 ) -> None:
     response = client.get(
         auth_url('scoped-token'),
-        headers=_bearer(_encode(str(user.pk), extras=extras)),
+        headers=_bearer(_encode(str(user.pk), extras={'scope': 'api'})),
     )
 
-    assert response.status_code == status_code, response.content
-    if status_code == 200:
-        assert response.json()['token_cls'] == 'ScopedToken'
+    assert response.status_code == 200, response.content
+    assert response.json()['token_cls'] == 'ScopedToken'
+
+
+@pytest.mark.urls('tests.app.auth_urls')
+@pytest.mark.parametrize(
+    ('make_headers', 'reason'),
+    [
+        # `ScopedToken.decode` raises a bare `NotAuthenticatedError`: its
+        # message is kept, and the challenge names no error.
+        pytest.param(
+            lambda user: _bearer(_encode(str(user.pk))),
+            None,
+            id='own-error-of-custom-decode',
+        ),
+        # Errors of the inherited `decode` still say why:
+        pytest.param(_expired_token, Reason.EXPIRED, id='expired'),
+        pytest.param(_wrong_secret, Reason.INVALID_SIGNATURE, id='signature'),
+    ],
+)
+def test_token_cls_with_custom_decode_rejects(
+    *,
+    client: Client,
+    user: User,
+    auth_url: Callable[[str], str],
+    make_headers: Callable[[User], dict[str, str]],
+    reason: Reason | None,
+) -> None:
+    response = client.get(
+        auth_url('scoped-token'),
+        headers=make_headers(user),
+    )
+
+    assert_unauthorized(response, reason)
 
 
 @pytest.mark.urls('tests.app.auth_urls')

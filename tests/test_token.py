@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jwt.warnings import InsecureKeyLengthWarning
 
-from dmr_jwt.token import DecodeConfig, JWToken, key_problem
+from dmr_jwt.errors import Reason
+from dmr_jwt.token import DecodeConfig, JWToken, _reason_for, key_problem
+from tests.conftest import assert_token_error
 
 #: Long enough for HS512 (64 bytes), so PyJWT never warns about it.
 SECRET: Final = 'unit-test-secret-' + 'k' * 64
@@ -27,6 +29,9 @@ SHORT_SECRET: Final = 'short-key'
 WIRE_ORDER: Final = ('sub', 'exp', 'iat', 'iss', 'aud', 'jti', 'extras')
 
 _MISSING: Final = object()
+
+#: Every message that a refused token can carry.
+_MESSAGES: Final = frozenset(reason.value for reason in Reason)
 
 
 def _now() -> int:
@@ -516,119 +521,266 @@ def test_decode_accepts(
     assert decoded.to_claims() == _expected_wire(claims)
 
 
+def _rejected(
+    overrides: dict[str, Any],
+    decode_kwargs: dict[str, Any],
+    reason: Reason,
+    *,
+    id: str,  # noqa: A002
+    marks: Any = (),
+) -> Any:
+    return pytest.param(overrides, decode_kwargs, reason, id=id, marks=marks)
+
+
+_INVALID: Final = Reason.INVALID_CLAIMS
+
+
 @pytest.mark.parametrize(
-    ('overrides', 'decode_kwargs'),
+    ('overrides', 'decode_kwargs', 'reason'),
     [
-        pytest.param({'exp': -10}, {}, id='expired'),
-        pytest.param({'exp': -100}, {'leeway': 60}, id='expired-beyond-leeway'),
-        pytest.param({'iat': 3600}, {}, id='iat-future'),
-        pytest.param({'nbf': 3600}, {}, id='nbf-future'),
-        pytest.param({'nbf': 100}, {'leeway': 60}, id='nbf-beyond-leeway'),
-        pytest.param({}, {'require_claims': ['iss']}, id='required-missing'),
-        pytest.param(
+        _rejected({'exp': -10}, {}, Reason.EXPIRED, id='expired'),
+        _rejected(
+            {'exp': -100},
+            {'leeway': 60},
+            Reason.EXPIRED,
+            id='expired-beyond-leeway',
+        ),
+        _rejected({'iat': 3600}, {}, Reason.NOT_YET_VALID, id='iat-future'),
+        _rejected({'nbf': 3600}, {}, Reason.NOT_YET_VALID, id='nbf-future'),
+        _rejected(
+            {'nbf': 100},
+            {'leeway': 60},
+            Reason.NOT_YET_VALID,
+            id='nbf-beyond-leeway',
+        ),
+        _rejected(
+            {},
+            {'require_claims': ['iss']},
+            Reason.MISSING_CLAIM,
+            id='required-missing',
+        ),
+        _rejected(
             {'jti': _MISSING},
             {'require_claims': ['jti']},
+            Reason.MISSING_CLAIM,
             id='required-jti-missing',
         ),
-        pytest.param(
+        _rejected(
             {'iss': 'evil'},
             {'accepted_issuers': 'issuer'},
+            Reason.INVALID_ISSUER,
             id='wrong-issuer',
         ),
-        pytest.param(
+        _rejected(
             {'iss': 'evil'},
             {'accepted_issuers': ['issuer', 'other']},
+            Reason.INVALID_ISSUER,
             id='issuer-not-in-list',
         ),
-        pytest.param({}, {'accepted_issuers': 'issuer'}, id='issuer-missing'),
-        pytest.param(
+        _rejected(
+            {},
+            {'accepted_issuers': 'issuer'},
+            Reason.MISSING_CLAIM,
+            id='issuer-missing',
+        ),
+        _rejected(
             {'iss': 42},
             {'accepted_issuers': 'issuer'},
+            Reason.INVALID_ISSUER,
             id='int-issuer',
         ),
-        pytest.param({'iss': 42}, {}, id='int-issuer-unchecked'),
-        pytest.param(
+        _rejected({'iss': 42}, {}, _INVALID, id='int-issuer-unchecked'),
+        _rejected(
             {'aud': 'evil'},
             {'accepted_audiences': 'api'},
+            Reason.INVALID_AUDIENCE,
             id='wrong-audience',
         ),
-        pytest.param(
+        _rejected(
             {'aud': ['evil', 'other']},
             {'accepted_audiences': ['api', 'web']},
+            Reason.INVALID_AUDIENCE,
             id='no-common-audience',
         ),
-        pytest.param({}, {'accepted_audiences': 'api'}, id='audience-missing'),
-        pytest.param({'aud': 'api'}, {}, id='aud-without-configured-audience'),
-        pytest.param(
+        _rejected(
+            {},
+            {'accepted_audiences': 'api'},
+            Reason.MISSING_CLAIM,
+            id='audience-missing',
+        ),
+        _rejected(
+            {'aud': 'api'},
+            {},
+            Reason.INVALID_AUDIENCE,
+            id='aud-without-configured-audience',
+        ),
+        _rejected(
             {'aud': ['api']},
             {},
+            Reason.INVALID_AUDIENCE,
             id='aud-list-without-configured-audience',
         ),
-        pytest.param(
+        _rejected(
             {'aud': ['api']},
             {'accepted_audiences': 'api', 'strict_audience': True},
+            Reason.INVALID_AUDIENCE,
             id='strict-audience-list-claim',
         ),
-        pytest.param(
+        _rejected(
             {'aud': 'api2'},
             {'accepted_audiences': 'api', 'strict_audience': True},
+            Reason.INVALID_AUDIENCE,
             id='strict-audience-mismatch',
         ),
-        pytest.param(
+        _rejected(
             {'aud': [1]},
             {'accepted_audiences': 'api'},
+            Reason.INVALID_AUDIENCE,
             id='int-audience-claim',
         ),
-        pytest.param({'aud': 0}, {}, id='falsy-int-audience-claim'),
-        pytest.param({'sub': 42}, {}, id='int-sub'),
-        pytest.param({'sub': 42}, {'verify_sub': False}, id='int-sub-no-check'),
-        pytest.param({'sub': None}, {}, id='null-sub'),
-        pytest.param({'sub': ''}, {}, id='empty-sub'),
-        pytest.param({'sub': _MISSING}, {}, id='missing-sub'),
-        pytest.param({'jti': 42}, {}, id='int-jti'),
-        pytest.param({'jti': 42}, {'verify_jti': False}, id='int-jti-no-check'),
-        pytest.param({'exp': _MISSING}, {}, id='missing-exp'),
-        pytest.param({'exp': _MISSING}, {'verify_exp': False}, id='no-exp'),
-        pytest.param({'exp': None}, {}, id='null-exp'),
-        pytest.param({'exp': 'soon'}, {}, id='text-exp'),
-        pytest.param({'exp': True}, {'verify_exp': False}, id='bool-exp'),
-        pytest.param({'exp': [1]}, {'verify_exp': False}, id='list-exp'),
-        pytest.param({'exp': 10**20}, {}, id='huge-int-exp'),
-        pytest.param({'exp': -(10**20)}, {'verify_exp': False}, id='tiny-exp'),
-        pytest.param({'exp': 1e300}, {}, id='huge-float-exp'),
-        pytest.param({'iat': 'today'}, {}, id='text-iat'),
-        pytest.param(
-            {'iat': 'today'}, {'verify_iat': False}, id='text-iat-unchecked'
+        _rejected({'aud': 0}, {}, _INVALID, id='falsy-int-audience-claim'),
+        _rejected({'sub': 42}, {}, _INVALID, id='int-sub'),
+        _rejected(
+            {'sub': 42},
+            {'verify_sub': False},
+            _INVALID,
+            id='int-sub-no-check',
         ),
-        pytest.param({'iat': 10**20}, {'verify_iat': False}, id='huge-iat'),
-        pytest.param({'extras': ['type']}, {}, id='list-extras'),
-        pytest.param({'extras': 'access'}, {}, id='text-extras'),
-        pytest.param({'extras': None}, {}, id='null-extras'),
+        _rejected({'sub': None}, {}, _INVALID, id='null-sub'),
+        _rejected({'sub': ''}, {}, _INVALID, id='empty-sub'),
+        _rejected(
+            {'sub': _MISSING},
+            {},
+            Reason.MISSING_CLAIM,
+            id='missing-sub',
+        ),
+        _rejected({'jti': 42}, {}, _INVALID, id='int-jti'),
+        _rejected(
+            {'jti': 42},
+            {'verify_jti': False},
+            _INVALID,
+            id='int-jti-no-check',
+        ),
+        _rejected(
+            {'exp': _MISSING},
+            {},
+            Reason.MISSING_CLAIM,
+            id='missing-exp',
+        ),
+        _rejected(
+            {'exp': _MISSING},
+            {'verify_exp': False},
+            Reason.MISSING_CLAIM,
+            id='no-exp',
+        ),
+        _rejected(
+            {'exp': _MISSING},
+            {'require_claims': ['exp']},
+            Reason.MISSING_CLAIM,
+            id='required-exp-missing',
+        ),
+        _rejected(
+            {'exp': None},
+            {},
+            _INVALID,
+            id='null-exp',
+        ),
+        _rejected(
+            {'exp': 'soon'},
+            {},
+            _INVALID,
+            id='text-exp',
+        ),
+        _rejected(
+            {'nbf': 'later'},
+            {},
+            _INVALID,
+            id='text-nbf',
+        ),
+        _rejected(
+            {'exp': True},
+            {'verify_exp': False},
+            _INVALID,
+            id='bool-exp',
+        ),
+        _rejected(
+            {'exp': [1]},
+            {'verify_exp': False},
+            _INVALID,
+            id='list-exp',
+        ),
+        _rejected({'exp': 10**20}, {}, _INVALID, id='huge-int-exp'),
+        _rejected(
+            {'exp': -(10**20)},
+            {'verify_exp': False},
+            _INVALID,
+            id='tiny-exp',
+        ),
+        _rejected({'exp': 1e300}, {}, _INVALID, id='huge-float-exp'),
+        _rejected({'iat': 'today'}, {}, _INVALID, id='text-iat'),
+        _rejected(
+            {'iat': 'today'},
+            {'verify_iat': False},
+            _INVALID,
+            id='text-iat-unchecked',
+        ),
+        _rejected(
+            {'iat': 10**20},
+            {'verify_iat': False},
+            _INVALID,
+            id='huge-iat',
+        ),
+        _rejected({'extras': ['type']}, {}, _INVALID, id='list-extras'),
+        _rejected({'extras': 'access'}, {}, _INVALID, id='text-extras'),
+        _rejected({'extras': None}, {}, _INVALID, id='null-extras'),
     ],
 )
 def test_decode_rejects_claims(
     overrides: dict[str, Any],
     decode_kwargs: dict[str, Any],
+    reason: Reason,
 ) -> None:
     encoded = _sign(_claims(**_shift_times(overrides)))
 
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(encoded, SECRET, 'HS256', **decode_kwargs)
+
+    assert_token_error(exc_info.value, reason)
 
 
 def test_decode_exp_as_numeric_text_is_rejected() -> None:
     # PyJWT itself accepts `"exp": "<digits>"`, the DTO must not.
     encoded = _sign(_claims(exp=str(_now() + 3600)))
 
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(encoded, SECRET, 'HS256')
+
+    assert_token_error(exc_info.value, Reason.INVALID_CLAIMS)
 
 
 @pytest.mark.parametrize(
-    'exp_text',
-    ['Infinity', '-Infinity', 'NaN', '1e400', '1e300', '100000000000000000000'],
+    ('exp_text', 'verify_exp'),
+    [
+        *(
+            pytest.param(
+                exp_text,
+                verify_exp,
+                id=f'{exp_text}-{"checked" if verify_exp else "unchecked"}',
+            )
+            for exp_text in ('Infinity', '-Infinity', 'NaN', '1e400')
+            for verify_exp in (True, False)
+        ),
+        *(
+            pytest.param(
+                exp_text,
+                verify_exp,
+                id=f'{exp_text}-{"checked" if verify_exp else "unchecked"}',
+            )
+            for exp_text in ('1e300', '100000000000000000000')
+            for verify_exp in (True, False)
+        ),
+    ],
 )
-@pytest.mark.parametrize('verify_exp', [True, False])
 def test_decode_rejects_non_finite_exp(
     exp_text: str,
     *,
@@ -636,8 +788,10 @@ def test_decode_rejects_non_finite_exp(
 ) -> None:
     payload = f'{{"sub": "1", "exp": {exp_text}, "extras": {{}}}}'
 
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(_sign(payload), SECRET, 'HS256', verify_exp=verify_exp)
+
+    assert_token_error(exc_info.value, Reason.INVALID_CLAIMS)
 
 
 @pytest.mark.parametrize(
@@ -655,8 +809,10 @@ def test_decode_rejects_non_finite_exp(
 def test_decode_rejects_bad_payload_text(payload_text: str) -> None:
     encoded = _sign(payload_text.encode('utf-8', 'surrogatepass'))
 
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(encoded, SECRET, 'HS256')
+
+    assert_token_error(exc_info.value, Reason.MALFORMED)
 
 
 def _tampered(kind: str) -> str:
@@ -696,55 +852,75 @@ def _tampered(kind: str) -> str:
     return replaced[kind]
 
 
+#: What each forgery of `_tampered` is refused for.
+_FORGED: Final = {
+    'wrong-secret': Reason.INVALID_SIGNATURE,
+    'payload-swapped': Reason.INVALID_SIGNATURE,
+    'signature-flipped': Reason.INVALID_SIGNATURE,
+    'signature-removed': Reason.INVALID_SIGNATURE,
+    'signature-of-other-token': Reason.INVALID_SIGNATURE,
+    'alg-none': Reason.ALGORITHM_NOT_ALLOWED,
+    'alg-none-keeps-signature': Reason.ALGORITHM_NOT_ALLOWED,
+    'header-says-hs512': Reason.ALGORITHM_NOT_ALLOWED,
+    'other-algorithm': Reason.ALGORITHM_NOT_ALLOWED,
+    # No `alg` is not an allowed `alg`:
+    'header-without-alg': Reason.ALGORITHM_NOT_ALLOWED,
+    'header-not-object': Reason.MALFORMED,
+    'header-not-json': Reason.MALFORMED,
+    'deep-header': Reason.MALFORMED,
+    'two-segments': Reason.MALFORMED,
+    'four-segments': Reason.MALFORMED,
+    'bad-base64': Reason.MALFORMED,
+    'padding-in-segment': Reason.MALFORMED,
+}
+
+
 @pytest.mark.parametrize(
-    'kind',
-    [
-        'wrong-secret',
-        'payload-swapped',
-        'signature-flipped',
-        'signature-removed',
-        'signature-of-other-token',
-        'alg-none',
-        'alg-none-keeps-signature',
-        'header-says-hs512',
-        'other-algorithm',
-        'header-not-object',
-        'header-not-json',
-        'header-without-alg',
-        'deep-header',
-        'two-segments',
-        'four-segments',
-        'bad-base64',
-        'padding-in-segment',
-    ],
+    ('kind', 'reason'),
+    [pytest.param(kind, reason, id=kind) for kind, reason in _FORGED.items()],
 )
-def test_decode_rejects_forged_tokens(kind: str) -> None:
-    with pytest.raises(NotAuthenticatedError):
+def test_decode_rejects_forged_tokens(kind: str, reason: Reason) -> None:
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(_tampered(kind), SECRET, 'HS256')
 
+    assert_token_error(exc_info.value, reason)
+
 
 @pytest.mark.parametrize(
-    ('token_algorithm', 'configured_algorithm', 'secret'),
+    ('token_algorithm', 'configured_algorithm'),
     [
-        pytest.param('HS256', 'HS512', SECRET, id='hs256-as-hs512'),
-        pytest.param('HS512', 'HS256', SECRET, id='hs512-as-hs256'),
-        pytest.param('HS384', 'HS256', SECRET, id='hs384-as-hs256'),
-        pytest.param('none', 'none', SECRET, id='none-configured'),
-        pytest.param('none', 'none', '', id='none-configured-empty-secret'),
-        pytest.param('none', 'HS256', SECRET, id='none-as-hs256'),
-        pytest.param('HS256', 'HS999', SECRET, id='unknown-configured'),
-        pytest.param('HS256', 'RS256', SECRET, id='rsa-configured'),
+        pytest.param('HS256', 'HS512', id='hs256-as-hs512'),
+        pytest.param('HS512', 'HS256', id='hs512-as-hs256'),
+        pytest.param('HS384', 'HS256', id='hs384-as-hs256'),
+        pytest.param('none', 'HS256', id='none-as-hs256'),
+        pytest.param('HS256', 'HS999', id='unknown-configured'),
+        pytest.param('HS256', 'RS256', id='rsa-configured'),
     ],
 )
 def test_decode_rejects_algorithm_mismatch(
     token_algorithm: str,
     configured_algorithm: str,
-    secret: str,
 ) -> None:
     key = '' if token_algorithm == 'none' else SECRET
     encoded = jwt.encode(_claims(), key, algorithm=token_algorithm)
 
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        JWToken.decode(encoded, SECRET, configured_algorithm)
+
+    assert_token_error(exc_info.value, Reason.ALGORITHM_NOT_ALLOWED)
+
+
+@pytest.mark.parametrize('secret', [SECRET, ''], ids=['secret', 'no-secret'])
+@pytest.mark.parametrize('configured_algorithm', ['none', 'None', 'NONE'])
+def test_decode_refuses_to_be_configured_with_alg_none(
+    secret: str,
+    configured_algorithm: str,
+) -> None:
+    # Not a bad token but a bad configuration: never a `401`, whatever
+    # the token; `alg: none` tokens would otherwise verify.
+    encoded = jwt.encode(_claims(), '', algorithm='none')
+
+    with pytest.raises(ValueError, match='alg: none'):
         JWToken.decode(encoded, secret, configured_algorithm)
 
 
@@ -768,15 +944,20 @@ def test_decode_rejects_algorithm_mismatch(
     ],
 )
 def test_decode_rejects_garbage(encoded_token: str) -> None:
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(encoded_token, SECRET, 'HS256')
+
+    assert_token_error(exc_info.value, Reason.MALFORMED)
 
 
 def test_short_key_is_rejected_by_default() -> None:
     encoded = _sign(_claims(), secret=SHORT_SECRET)
 
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(encoded, SHORT_SECRET, 'HS256')
+
+    # PyJWT's `InvalidKeyError`: the key does not fit the algorithm.
+    assert_token_error(exc_info.value, Reason.ALGORITHM_NOT_ALLOWED)
 
 
 def test_short_key_is_accepted_when_not_enforced() -> None:
@@ -905,8 +1086,10 @@ def test_encode_decode_round_trip(
 @settings(max_examples=200, deadline=None)
 @given(encoded_token=st.text())
 def test_random_text_is_never_authenticated(encoded_token: str) -> None:
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(encoded_token, SECRET, 'HS256')
+
+    assert str(exc_info.value) in _MESSAGES
 
 
 @settings(max_examples=200, deadline=None)
@@ -919,8 +1102,15 @@ def test_random_text_is_never_authenticated(encoded_token: str) -> None:
     ),
 )
 def test_random_segments_are_never_authenticated(segments: list[str]) -> None:
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode('.'.join(segments), SECRET, 'HS256')
+
+    # Never signed with our key: never a verdict on the claims.
+    assert str(exc_info.value) in {
+        Reason.MALFORMED.value,
+        Reason.INVALID_SIGNATURE.value,
+        Reason.ALGORITHM_NOT_ALLOWED.value,
+    }
 
 
 _claim_values = (
@@ -931,6 +1121,13 @@ _claim_values = (
         lambda offset: _now() + offset,
     )
 )
+
+
+def _decode_or_error(encoded_token: str) -> JWToken | NotAuthenticatedError:
+    try:
+        return JWToken.decode(encoded_token, SECRET, 'HS256')
+    except NotAuthenticatedError as exc:
+        return exc
 
 
 @settings(max_examples=200, deadline=None)
@@ -948,9 +1145,10 @@ def test_signed_random_claims_raise_only_not_authenticated(
     start_valid: bool,
 ) -> None:
     payload = {**_claims(), **overrides} if start_valid else overrides
-    try:
-        decoded = JWToken.decode(_sign(payload), SECRET, 'HS256')
-    except NotAuthenticatedError:
+    decoded = _decode_or_error(_sign(payload))
+    if isinstance(decoded, NotAuthenticatedError):
+        # Correctly signed: the signature is never what is wrong.
+        assert str(decoded) in _MESSAGES - {Reason.INVALID_SIGNATURE.value}
         return
     assert isinstance(decoded.sub, str)
     assert decoded.sub
@@ -1057,8 +1255,110 @@ def test_decode_with_config_matches_decode() -> None:
         accepted_audiences='api',
         accepted_issuers='issuer',
     )
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode_with_config(_sign(_claims(iss='evil')), config)
+    assert_token_error(exc_info.value, Reason.INVALID_ISSUER)
+
+
+# `_reason_for`: PyJWT's errors and claim conversion errors to reasons.
+
+
+@pytest.mark.parametrize(
+    ('error', 'reason'),
+    [
+        pytest.param(
+            jwt.InvalidSignatureError(),
+            Reason.INVALID_SIGNATURE,
+            id='InvalidSignatureError',
+        ),
+        pytest.param(
+            jwt.ExpiredSignatureError(),
+            Reason.EXPIRED,
+            id='ExpiredSignatureError',
+        ),
+        pytest.param(
+            jwt.ImmatureSignatureError(),
+            Reason.NOT_YET_VALID,
+            id='ImmatureSignatureError',
+        ),
+        pytest.param(
+            jwt.InvalidAudienceError(),
+            Reason.INVALID_AUDIENCE,
+            id='InvalidAudienceError',
+        ),
+        pytest.param(
+            jwt.InvalidIssuerError(),
+            Reason.INVALID_ISSUER,
+            id='InvalidIssuerError',
+        ),
+        pytest.param(
+            jwt.MissingRequiredClaimError('iss'),
+            Reason.MISSING_CLAIM,
+            id='MissingRequiredClaimError',
+        ),
+        pytest.param(
+            jwt.InvalidAlgorithmError(),
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='InvalidAlgorithmError',
+        ),
+        pytest.param(
+            jwt.InvalidKeyError(),
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='InvalidKeyError',
+        ),
+        pytest.param(
+            jwt.InvalidIssuedAtError(),
+            Reason.INVALID_CLAIMS,
+            id='InvalidIssuedAtError',
+        ),
+        pytest.param(
+            jwt.exceptions.InvalidSubjectError(),
+            Reason.INVALID_CLAIMS,
+            id='InvalidSubjectError',
+        ),
+        pytest.param(
+            jwt.exceptions.InvalidJTIError(),
+            Reason.INVALID_CLAIMS,
+            id='InvalidJTIError',
+        ),
+        pytest.param(jwt.DecodeError(), Reason.MALFORMED, id='DecodeError'),
+        pytest.param(
+            jwt.InvalidTokenError(),
+            Reason.MALFORMED,
+            id='InvalidTokenError',
+        ),
+        pytest.param(RecursionError(), Reason.MALFORMED, id='RecursionError'),
+        pytest.param(
+            OverflowError(),
+            Reason.INVALID_CLAIMS,
+            id='OverflowError',
+        ),
+        pytest.param(ValueError(), Reason.INVALID_CLAIMS, id='ValueError'),
+        pytest.param(TypeError(), Reason.INVALID_CLAIMS, id='TypeError'),
+        pytest.param(OSError(), Reason.INVALID_CLAIMS, id='OSError'),
+    ],
+)
+def test_reason_for(error: BaseException, reason: Reason) -> None:
+    assert _reason_for(error) is reason
+
+
+def test_reason_for_prefers_the_most_specific_class() -> None:
+    # A subclass of PyJWT's signature error is still a signature error,
+    # although it also is a `DecodeError` (MALFORMED).
+    class CustomSignatureError(jwt.InvalidSignatureError):
+        pass
+
+    assert isinstance(CustomSignatureError(), jwt.DecodeError)
+    assert _reason_for(CustomSignatureError()) is Reason.INVALID_SIGNATURE
+
+
+def test_decode_errors_never_chain() -> None:
+    # `raise ... from None`: PyJWT's message stays out of debug pages.
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        JWToken.decode(_sign(_claims(), secret=OTHER_SECRET), SECRET, 'HS256')
+
+    assert exc_info.value.__cause__ is None
+    assert exc_info.value.__suppress_context__
 
 
 # Subclasses with extra fields:

@@ -13,7 +13,9 @@ from django.db import DatabaseError
 from django.test import RequestFactory
 from dmr.exceptions import NotAuthenticatedError
 
+from dmr_jwt.errors import Reason
 from dmr_jwt.users import USER_LOOKUP_ERRORS, SubjectLookup, set_request_user
+from tests.conftest import assert_token_error
 
 _ARABIC_INDIC_DIGITS: Final = str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩')
 
@@ -35,7 +37,9 @@ _BAD_PK_SUBJECTS: Final = [
 ]
 
 
-def _assert_nothing_chained(exc: BaseException) -> None:
+def _assert_user_refused(exc: BaseException) -> None:
+    # One reason for every failed lookup: it never tells which users exist.
+    assert_token_error(exc, Reason.USER_INACTIVE)
     # `raise ... from None`: lookup errors never reach debug pages.
     assert exc.__cause__ is None
     assert exc.__context__ is None or exc.__suppress_context__
@@ -60,7 +64,7 @@ def test_get_user_bad_subject(
     with pytest.raises(NotAuthenticatedError) as exc_info:
         SubjectLookup().get_user(make_subject(user.pk))
 
-    _assert_nothing_chained(exc_info.value)
+    _assert_user_refused(exc_info.value)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -73,22 +77,25 @@ async def test_aget_user_bad_subject(
     with pytest.raises(NotAuthenticatedError) as exc_info:
         await SubjectLookup().aget_user(make_subject(user.pk))
 
-    _assert_nothing_chained(exc_info.value)
+    _assert_user_refused(exc_info.value)
 
 
 def test_get_user_by_username(*, user: User) -> None:
     lookup = SubjectLookup('username')
 
     assert lookup.get_user(user.username) == user
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         lookup.get_user(str(user.pk))
+    _assert_user_refused(exc_info.value)
 
 
 def test_get_user_not_unique(*, user: User) -> None:
     User.objects.create_user('other_user', email=user.email)
 
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         SubjectLookup('email').get_user(user.email)
+
+    _assert_user_refused(exc_info.value)
 
 
 def test_related_lookup_is_left_to_the_database(*, user: User) -> None:
@@ -102,8 +109,9 @@ def test_verify(*, user: User) -> None:
     lookup = SubjectLookup()
 
     assert lookup.verify(user, str(user.pk)) is user
-    with pytest.raises(NotAuthenticatedError):
+    with pytest.raises(NotAuthenticatedError) as exc_info:
         lookup.verify(user, f'0{user.pk}')
+    _assert_user_refused(exc_info.value)
     assert SubjectLookup('profile__uuid').verify(user, 'anything') is user
 
 
@@ -140,7 +148,7 @@ def test_lookup_errors_become_401(*, error: Exception) -> None:
         SubjectLookup().get_user('1')
 
     manager.get.assert_called_once_with(pk='1')
-    _assert_nothing_chained(exc_info.value)
+    _assert_user_refused(exc_info.value)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +169,7 @@ async def test_async_lookup_errors_become_401(*, error: Exception) -> None:
         await SubjectLookup().aget_user('1')
 
     manager.aget.assert_awaited_once_with(pk='1')
-    _assert_nothing_chained(exc_info.value)
+    _assert_user_refused(exc_info.value)
 
 
 def test_database_errors_are_not_hidden() -> None:

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any, Final, TypeAlias, TypeVar
 
 import jwt
@@ -12,12 +13,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
+from dmr.exceptions import NotAuthenticatedError
 from dmr.plugins.pydantic import PydanticSerializer
 from dmr.serializer import BaseSerializer
 from freezegun import freeze_time
 from typing_extensions import override
 
 from dmr_jwt import JWToken
+from dmr_jwt.errors import Reason
 from dmr_jwt.views import (
     ObtainTokensAsyncController,
     ObtainTokensPayload,
@@ -28,6 +31,7 @@ from dmr_jwt.views import (
     RefreshTokenSyncController,
 )
 from tests.app import views
+from tests.conftest import assert_token_error
 
 _TokenController: TypeAlias = (
     ObtainTokensSyncController[Any, Any, Any]
@@ -301,6 +305,85 @@ def test_make_jwt_id_returning_none_leaves_jti_out() -> None:
     claims = jwt.decode(token, settings.SECRET_KEY, algorithms=['HS256'])
     assert 'jti' not in claims
     assert JWToken.decode(token, settings.SECRET_KEY, 'HS256').jti is None
+
+
+# Refresh tokens that are refused before any user lookup:
+
+
+def _refresh_claims_token(token_type: str | None) -> str:
+    return JWToken(
+        sub=str(_USER_PK),
+        exp=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+        extras={} if token_type is None else {'type': token_type},
+    ).encode(settings.SECRET_KEY, 'HS256')
+
+
+_REFRESH_LEAVES: Final = (views.PydanticRefreshSync, views.PydanticRefreshAsync)
+
+
+@pytest.mark.parametrize(
+    ('make_token', 'reason'),
+    [
+        # Unreachable through HTTP (the body is validated as a string),
+        # but `convert_refresh_payload` is user code:
+        pytest.param(lambda: None, Reason.MALFORMED, id='not-a-string'),
+        pytest.param(lambda: b'a.b.c', Reason.MALFORMED, id='bytes'),
+        pytest.param(lambda: '', Reason.MALFORMED, id='empty'),
+        pytest.param(lambda: 'x' * 10_000, Reason.MALFORMED, id='too-long'),
+        pytest.param(lambda: 'a.b.c', Reason.MALFORMED, id='garbage'),
+        pytest.param(
+            lambda: _refresh_claims_token('access'),
+            Reason.WRONG_TYPE,
+            id='access-token',
+        ),
+        pytest.param(
+            lambda: _refresh_claims_token(None),
+            Reason.WRONG_TYPE,
+            id='untyped-token',
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    'controller_cls',
+    _REFRESH_LEAVES,
+    ids=_ids(_REFRESH_LEAVES),
+)
+def test_decode_refresh_token_reasons(
+    controller_cls: type[_TokenController],
+    *,
+    make_token: Callable[[], object],
+    reason: Reason,
+) -> None:
+    controller = _controller(controller_cls)
+    assert isinstance(
+        controller,
+        RefreshTokenSyncController | RefreshTokenAsyncController,
+    )
+
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        controller._decode_refresh_token(make_token())
+
+    assert_token_error(exc_info.value, reason)
+
+
+@pytest.mark.parametrize(
+    'controller_cls',
+    _REFRESH_LEAVES,
+    ids=_ids(_REFRESH_LEAVES),
+)
+def test_check_active_refuses_inactive_users(
+    controller_cls: type[_TokenController],
+) -> None:
+    controller = _controller(controller_cls)
+    assert isinstance(
+        controller,
+        RefreshTokenSyncController | RefreshTokenAsyncController,
+    )
+
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        controller._check_active(User(is_active=False))
+
+    assert_token_error(exc_info.value, Reason.USER_INACTIVE)
 
 
 # Configuration errors at class creation:

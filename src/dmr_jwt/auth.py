@@ -27,6 +27,7 @@ from dmr.openapi.objects import Reference, SecurityRequirement, SecurityScheme
 from dmr.security.base import AsyncAuth, SyncAuth
 from typing_extensions import override
 
+from dmr_jwt.errors import Reason, challenge_header, token_error
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.token import DecodeConfig, JWToken, is_non_empty_string
 from dmr_jwt.users import SubjectLookup, set_request_user
@@ -44,6 +45,8 @@ _REQUEST_TOKEN_ATTR: Final = '_dmr_jwt_token'  # noqa: S105
 
 #: The only header that OpenAPI can describe as an ``http`` scheme.
 _AUTHORIZATION: Final = 'Authorization'
+
+_WWW_AUTHENTICATE: Final = 'WWW-Authenticate'
 
 
 class _BaseJWTAuth:
@@ -273,7 +276,8 @@ class _BaseJWTAuth:
         scheme, separator, encoded_token = header.partition(' ')
         if not separator or scheme.lower() != self.auth_scheme.lower():
             return None
-        return encoded_token
+        # RFC 9110, section 11.4: `1*SP` separates the scheme and the token.
+        return encoded_token.lstrip(' ')
 
     @sensitive_variables()
     def decode_token(self, encoded_token: str) -> JWToken:
@@ -286,7 +290,7 @@ class _BaseJWTAuth:
 
         """
         if not encoded_token or len(encoded_token) > self.max_token_length:
-            raise NotAuthenticatedError
+            raise token_error(Reason.MALFORMED)
         if self._uses_custom_decode:
             token = self._decode_with_custom_cls(encoded_token)
         else:
@@ -295,7 +299,7 @@ class _BaseJWTAuth:
                 self._decode_config,
             )
         if token.extras.get('type') != self.expected_token_type:
-            raise NotAuthenticatedError
+            raise token_error(Reason.WRONG_TYPE)
         return token
 
     def claim_from_token(self, token: JWToken) -> str:
@@ -320,14 +324,21 @@ class _BaseJWTAuth:
         try:
             subject = self.claim_from_token(token)
         except (LookupError, TypeError, ValueError):
-            raise NotAuthenticatedError from None
+            raise token_error(Reason.INVALID_CLAIMS) from None
         if not is_non_empty_string(subject):
-            raise NotAuthenticatedError
+            raise token_error(Reason.INVALID_CLAIMS)
         return subject
 
     def _check_user(self, user: 'AbstractBaseUser') -> None:
         if not user.is_active:
-            raise NotAuthenticatedError
+            raise token_error(Reason.USER_INACTIVE)
+
+    def _add_challenge(self, error: NotAuthenticatedError) -> None:
+        # RFC 6750, section 3: say why the token was refused.
+        if error.headers is None and self._uses_standard_bearer():
+            error.headers = {
+                _WWW_AUTHENTICATE: challenge_header(self.auth_scheme, error),
+            }
 
     def _store_on_request(
         self,
@@ -376,10 +387,14 @@ class JWTSyncAuth(_BaseJWTAuth, SyncAuth):
         controller: 'Controller[BaseSerializer]',
     ) -> Self | None:
         """Does check for the correct jwt token."""
-        token = self.prepare_token(controller.request)
-        if token is None:
-            return None
-        self.authenticate(controller.request, token)
+        try:
+            token = self.prepare_token(controller.request)
+            if token is None:
+                return None
+            self.authenticate(controller.request, token)
+        except NotAuthenticatedError as exc:
+            self._add_challenge(exc)
+            raise
         return self
 
     def authenticate(
@@ -424,10 +439,14 @@ class JWTAsyncAuth(_BaseJWTAuth, AsyncAuth):
         controller: 'Controller[BaseSerializer]',
     ) -> Self | None:
         """Does check for the correct jwt token."""
-        token = self.prepare_token(controller.request)
-        if token is None:
-            return None
-        await self.authenticate(controller.request, token)
+        try:
+            token = self.prepare_token(controller.request)
+            if token is None:
+                return None
+            await self.authenticate(controller.request, token)
+        except NotAuthenticatedError as exc:
+            self._add_challenge(exc)
+            raise
         return self
 
     async def authenticate(

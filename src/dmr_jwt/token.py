@@ -23,8 +23,10 @@ from typing import Any, Final, Self, final
 
 import jwt
 from django.views.decorators.debug import sensitive_variables
-from dmr.exceptions import InternalServerError, NotAuthenticatedError
+from dmr.exceptions import InternalServerError
 from jwt.types import Options
+
+from dmr_jwt.errors import Reason, token_error
 
 __all__ = ('DecodeConfig', 'JWToken', 'is_non_empty_string', 'key_problem')
 
@@ -66,6 +68,55 @@ _ENCODE_ERRORS: Final = (
     TypeError,
     ValueError,
 )
+
+
+class _MissingClaimError(ValueError):
+    """A claim that every token must carry (``sub``, ``exp``) is absent."""
+
+
+#: What PyJWT's messages about a claim of the wrong type contain.
+_CLAIM_MESSAGE: Final = ' claim ('
+
+# Why decoding failed, the most specific class first
+# (`InvalidSignatureError` is a `DecodeError`, every PyJWT error is an
+# `InvalidTokenError`, `UnicodeError` and `_MissingClaimError` are
+# `ValueError`s).
+_REASONS: Final = (
+    (_MissingClaimError, Reason.MISSING_CLAIM),
+    # Only the token string itself can be invalid Unicode here:
+    # PyJWT fails to encode it before looking at anything.
+    (UnicodeError, Reason.MALFORMED),
+    (jwt.InvalidSignatureError, Reason.INVALID_SIGNATURE),
+    (jwt.ExpiredSignatureError, Reason.EXPIRED),
+    (jwt.ImmatureSignatureError, Reason.NOT_YET_VALID),
+    (jwt.InvalidAudienceError, Reason.INVALID_AUDIENCE),
+    (jwt.InvalidIssuerError, Reason.INVALID_ISSUER),
+    (jwt.MissingRequiredClaimError, Reason.MISSING_CLAIM),
+    (jwt.InvalidAlgorithmError, Reason.ALGORITHM_NOT_ALLOWED),
+    (jwt.InvalidIssuedAtError, Reason.INVALID_CLAIMS),
+    (jwt.exceptions.InvalidSubjectError, Reason.INVALID_CLAIMS),
+    (jwt.exceptions.InvalidJTIError, Reason.INVALID_CLAIMS),
+    (jwt.DecodeError, Reason.MALFORMED),
+    # A key that does not fit the token's algorithm (start-up checks
+    # make sure our own key fits ours): the token is what is wrong.
+    (jwt.InvalidKeyError, Reason.ALGORITHM_NOT_ALLOWED),
+    (jwt.InvalidTokenError, Reason.MALFORMED),
+    (RecursionError, Reason.MALFORMED),
+)
+
+
+def _reason_for(exc: BaseException) -> Reason:
+    """Map an exception raised while decoding to a :class:`Reason`."""
+    if isinstance(exc, jwt.DecodeError) and _CLAIM_MESSAGE in str(exc):
+        # PyJWT raises a bare `DecodeError` both for a broken token and
+        # for a well-formed one whose `exp`/`nbf` is not a number
+        # ("Expiration Time claim (exp) must be an integer.").
+        return Reason.INVALID_CLAIMS
+    for exc_type, reason in _REASONS:
+        if isinstance(exc, exc_type):
+            return reason
+    # `ValueError`, `TypeError`, `OverflowError`... from the claims.
+    return Reason.INVALID_CLAIMS
 
 
 @final
@@ -115,9 +166,12 @@ class DecodeConfig:
         See :meth:`JWToken.decode` for every argument.
 
         Raises:
-            ValueError: *strict_audience* without a single audience.
+            ValueError: *strict_audience* without a single audience,
+                or the ``none`` algorithm.
 
         """
+        if algorithm.lower() == 'none':
+            raise ValueError('Unsigned tokens (`alg: none`) are never accepted')
         if strict_audience and not isinstance(accepted_audiences, str):
             raise ValueError(
                 '`strict_audience=True` requires a single string '
@@ -194,14 +248,14 @@ class JWToken:
             ValueError: If a time claim is out of range.
 
         """
-        if not is_non_empty_string(self.sub):
+        if not is_non_empty_string(self.sub) or not _is_unicode(self.sub):
             raise TypeError('`sub` must be a non-empty string')
         if not _is_optional_string(self.iss):
             raise TypeError('`iss` must be a string')
         if not _is_optional_string(self.jti):
             raise TypeError('`jti` must be a string')
-        if not _is_dict(self.extras):
-            raise TypeError('`extras` must be a dict')
+        if not _is_dict(self.extras) or not _is_json_unicode(self.extras):
+            raise TypeError('`extras` must be a dict of valid Unicode')
         _validate_audience(self.aud)
 
         exp = _normalize_datetime(self.exp, 'exp')
@@ -379,8 +433,8 @@ class JWToken:
                 options=config.options,
             )
             return cls.from_claims(payload, leeway=config.post_init_leeway)
-        except _DECODE_ERRORS:
-            raise NotAuthenticatedError from None
+        except _DECODE_ERRORS as exc:
+            raise token_error(_reason_for(exc)) from None
 
     @classmethod
     @sensitive_variables('encoded_token', 'secret')
@@ -443,10 +497,13 @@ class JWToken:
             else:
                 extras[name] = claim_value
         if 'sub' not in kwargs or 'exp' not in kwargs:
-            raise ValueError('`sub` and `exp` claims are required')
+            raise _MissingClaimError('`sub` and `exp` claims are required')
         kwargs['exp'] = _from_timestamp(kwargs['exp'])
         if 'iat' in kwargs:
             kwargs['iat'] = _from_timestamp(kwargs['iat'])
+        if 'nbf' in extras:
+            # Not a field, but a NumericDate all the same (RFC 7519).
+            _from_timestamp(extras['nbf'])
         return cls(**kwargs, extras=extras, leeway=leeway)
 
 
@@ -502,10 +559,10 @@ def _from_timestamp(claim_value: object) -> dt.datetime:
 
 
 def _validate_audience(aud: object) -> None:
-    if aud is None or isinstance(aud, str):
+    if aud is None or (isinstance(aud, str) and _is_unicode(aud)):
         return
     if isinstance(aud, Sequence) and all(
-        isinstance(audience, str) for audience in aud
+        isinstance(audience, str) and _is_unicode(audience) for audience in aud
     ):
         return
     raise TypeError('`aud` must be a string or a sequence of strings')
@@ -517,7 +574,32 @@ def is_non_empty_string(claim_value: object) -> bool:
 
 
 def _is_optional_string(claim_value: object) -> bool:
-    return claim_value is None or isinstance(claim_value, str)
+    return claim_value is None or (
+        isinstance(claim_value, str) and _is_unicode(claim_value)
+    )
+
+
+def _is_json_unicode(json_value: object) -> bool:
+    """Whether every string in a JSON value (keys too) is valid Unicode."""
+    if isinstance(json_value, str):
+        return _is_unicode(json_value)
+    if isinstance(json_value, dict):
+        return all(
+            _is_json_unicode(key) and _is_json_unicode(nested)
+            for key, nested in json_value.items()
+        )
+    if isinstance(json_value, list | tuple):
+        return all(_is_json_unicode(nested) for nested in json_value)
+    return True
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether *text* is valid Unicode: JSON can carry lone surrogates."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_dict(claim_value: object) -> bool:

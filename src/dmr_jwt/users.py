@@ -9,7 +9,8 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.http import HttpRequest
-from dmr.exceptions import NotAuthenticatedError
+
+from dmr_jwt.errors import Reason, token_error
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -58,7 +59,7 @@ class SubjectLookup:
         try:
             user = _user_manager().get(**{self.user_id_field: subject})
         except USER_LOOKUP_ERRORS:
-            raise NotAuthenticatedError from None
+            raise token_error(Reason.USER_INACTIVE) from None
         return self.verify(user, subject)
 
     async def aget_user(self, subject: str) -> 'AbstractBaseUser':
@@ -66,7 +67,7 @@ class SubjectLookup:
         try:
             user = await _user_manager().aget(**{self.user_id_field: subject})
         except USER_LOOKUP_ERRORS:
-            raise NotAuthenticatedError from None
+            raise token_error(Reason.USER_INACTIVE) from None
         return self.verify(user, subject)
 
     def verify(
@@ -78,7 +79,7 @@ class SubjectLookup:
         if '__' in self.user_id_field:
             return user
         if str(getattr(user, self.user_id_field)) != subject:
-            raise NotAuthenticatedError
+            raise token_error(Reason.USER_INACTIVE)
         return user
 
 

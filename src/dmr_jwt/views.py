@@ -27,6 +27,7 @@ from dmr.security.base import NO_STORE_HEADERS
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
+from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.token import JWToken
 from dmr_jwt.users import SubjectLookup, set_request_user
@@ -318,7 +319,7 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
             or not encoded_token
             or len(encoded_token) > _MAX_TOKEN_LENGTH
         ):
-            raise NotAuthenticatedError
+            raise token_error(Reason.MALFORMED)
         token = self.jwt_token_cls.decode(
             encoded_token,
             get_secret(self.jwt_secret),
@@ -327,7 +328,7 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
             accepted_issuers=self.jwt_issuer,
         )
         if token.extras.get('type') != 'refresh':
-            raise NotAuthenticatedError
+            raise token_error(Reason.WRONG_TYPE)
         return token
 
     def _subject_lookup(self) -> SubjectLookup:
@@ -335,7 +336,7 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
 
     def _check_active(self, user: Any) -> None:
         if not getattr(user, 'is_active', False):
-            raise NotAuthenticatedError
+            raise token_error(Reason.USER_INACTIVE)
 
 
 class RefreshTokenSyncController(

@@ -28,6 +28,8 @@ from demo.api.management.commands.ensure_demo_user import (
     Command,
 )
 from dmr_jwt.blocklist.models import BlocklistedJWToken
+from dmr_jwt.errors import Reason
+from tests.conftest import assert_unauthorized, unauthorized
 
 pytestmark = [pytest.mark.urls('demo.urls'), pytest.mark.django_db]
 
@@ -49,9 +51,6 @@ ForeignToken: TypeAlias = Literal[
 ]
 
 DEMO_DIR: Final = Path(__file__).parents[2] / 'examples' / 'demo'
-NOT_AUTHENTICATED: Final = {
-    'detail': [{'msg': 'Not authenticated', 'type': 'security'}],
-}
 
 
 def ensure_demo_user() -> str:
@@ -101,9 +100,12 @@ def assert_me(client: Client, path: str, token: str) -> None:
     assert response.json() == {'username': USERNAME}
 
 
-def assert_not_authenticated(response: Any) -> None:
-    assert response.status_code == 401, response.content
-    assert response.json() == NOT_AUTHENTICATED
+def assert_not_authenticated(
+    response: Any,
+    reason: Reason | None = None,
+) -> None:
+    """A ``401`` of an endpoint without auth class: no challenge."""
+    assert_unauthorized(response, reason, scheme=None)
 
 
 def obtain(client: Client, username: str = USERNAME) -> dict[str, str]:
@@ -229,16 +231,38 @@ def test_custom_obtain_flow(
 
 
 @pytest.mark.parametrize(
-    ('path', 'token_name'),
+    ('path', 'token_name', 'reason'),
     [
-        pytest.param('/api/me/', 'refresh', id='me-refresh'),
-        pytest.param('/api/me/async/', 'refresh', id='me-async-refresh'),
-        pytest.param('/api/me/', 'custom_access', id='me-custom'),
-        pytest.param('/api/me/async/', 'custom_access', id='me-async-custom'),
-        pytest.param('/api/custom/me/', 'access', id='custom-me-default'),
+        pytest.param('/api/me/', 'refresh', Reason.WRONG_TYPE, id='me-refresh'),
+        pytest.param(
+            '/api/me/async/',
+            'refresh',
+            Reason.WRONG_TYPE,
+            id='me-async-refresh',
+        ),
+        # HS512 tokens on an HS256 endpoint, and the other way round:
+        pytest.param(
+            '/api/me/',
+            'custom_access',
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='me-custom',
+        ),
+        pytest.param(
+            '/api/me/async/',
+            'custom_access',
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='me-async-custom',
+        ),
+        pytest.param(
+            '/api/custom/me/',
+            'access',
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='custom-me-default',
+        ),
         pytest.param(
             '/api/custom/me/',
             'custom_refresh',
+            Reason.WRONG_TYPE,
             id='custom-me-custom-refresh',
         ),
     ],
@@ -248,10 +272,10 @@ def test_protected_endpoints_reject_wrong_tokens(
     tokens: dict[TokenName, str],
     path: str,
     token_name: TokenName,
+    reason: Reason,
 ) -> None:
     response = client.get(path, headers=bearer(tokens[token_name]))
-    assert_not_authenticated(response)
-    assert response.headers['WWW-Authenticate'] == 'Bearer'
+    assert_unauthorized(response, reason)
 
 
 @pytest.mark.parametrize(
@@ -260,28 +284,32 @@ def test_protected_endpoints_reject_wrong_tokens(
 )
 def test_protected_endpoints_need_a_token(client: Client, path: str) -> None:
     response = client.get(path)
-    assert_not_authenticated(response)
-    assert response.headers['WWW-Authenticate'] == 'Bearer'
+    assert_unauthorized(response, None)
 
 
 @pytest.mark.parametrize(
-    'token_name',
+    ('token_name', 'reason'),
     [
-        pytest.param('access', id='access'),
-        pytest.param('custom_refresh', id='custom-refresh'),
+        pytest.param('access', Reason.WRONG_TYPE, id='access'),
+        pytest.param(
+            'custom_refresh',
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='custom-refresh',
+        ),
     ],
 )
 def test_refresh_rejects_other_tokens(
     client: Client,
     tokens: dict[TokenName, str],
     token_name: TokenName,
+    reason: Reason,
 ) -> None:
     response = post_json(
         client,
         '/api/auth/refresh/',
         {'refresh_token': tokens[token_name]},
     )
-    assert_not_authenticated(response)
+    assert_not_authenticated(response, reason)
 
 
 @pytest.mark.parametrize(
@@ -364,11 +392,10 @@ def test_logout_flow(client: Client, demo_user: User) -> None:
 
     for path in ('/api/me/', '/api/me/async/'):
         response = client.get(path, headers=bearer(access))
-        assert_not_authenticated(response)
-        assert response.headers['WWW-Authenticate'] == 'Bearer'
-    assert_not_authenticated(refresh(client, refresh_token))
+        assert_unauthorized(response, Reason.REVOKED)
+    assert_not_authenticated(refresh(client, refresh_token), Reason.REVOKED)
     # The revoked access token cannot log out again either.
-    assert_not_authenticated(logout(client, access, {}))
+    assert_unauthorized(logout(client, access, {}), Reason.REVOKED)
 
     new_pair = obtain(client)
     assert_me(client, '/api/me/', new_pair['access_token'])
@@ -384,8 +411,9 @@ def test_logout_without_a_refresh_token(
     response = logout(client, pair['access_token'], {})
     assert response.status_code == 204, response.content
     assert blocklisted_jtis() == {jti_of(pair['access_token'])}
-    assert_not_authenticated(
+    assert_unauthorized(
         client.get('/api/me/', headers=bearer(pair['access_token'])),
+        Reason.REVOKED,
     )
     # The session's refresh token still works: only the access token is out.
     refreshed = refresh(client, pair['refresh_token'])
@@ -422,14 +450,23 @@ def _foreign_refresh_token(
 
 
 @pytest.mark.parametrize(
-    'kind',
+    ('kind', 'reason'),
     [
-        pytest.param('other-user', id='other-user'),
-        pytest.param('access', id='access-token'),
-        pytest.param('custom_refresh', id='custom-refresh-token'),
-        pytest.param('no-jti', id='no-jti'),
-        pytest.param('wrong-key', id='wrong-key'),
-        pytest.param('garbage', id='garbage'),
+        # A valid refresh token, of someone else: the demo says no more.
+        pytest.param('other-user', None, id='other-user'),
+        pytest.param(
+            'access',
+            Reason.WRONG_TYPE,
+            id='access-token',
+        ),
+        pytest.param(
+            'custom_refresh',
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='custom-refresh-token',
+        ),
+        pytest.param('no-jti', Reason.MISSING_CLAIM, id='no-jti'),
+        pytest.param('wrong-key', Reason.INVALID_SIGNATURE, id='wrong-key'),
+        pytest.param('garbage', Reason.MALFORMED, id='garbage'),
     ],
 )
 def test_logout_rejects_a_foreign_refresh_token(
@@ -437,10 +474,15 @@ def test_logout_rejects_a_foreign_refresh_token(
     tokens: dict[TokenName, str],
     demo_user: User,
     kind: ForeignToken,
+    reason: Reason | None,
 ) -> None:
     foreign = _foreign_refresh_token(kind, client, tokens, demo_user)
     response = logout(client, tokens['access'], {'refresh_token': foreign})
-    assert_not_authenticated(response)
+    assert response.status_code == 401, response.content
+    assert response.json() == unauthorized(reason)
+    # The access token of the request is fine: the challenge names no
+    # error, whatever is wrong with the refresh token of the body.
+    assert response.headers['WWW-Authenticate'] == 'Bearer'
     # Nothing is revoked: neither the access token nor the foreign token.
     assert blocklisted_jtis() == set()
     assert_me(client, '/api/me/', tokens['access'])
@@ -449,17 +491,22 @@ def test_logout_rejects_a_foreign_refresh_token(
 
 
 @pytest.mark.parametrize(
-    'token_name',
+    ('token_name', 'reason'),
     [
-        pytest.param(None, id='no-token'),
-        pytest.param('refresh', id='refresh-token'),
-        pytest.param('custom_access', id='custom-access-token'),
+        pytest.param(None, None, id='no-token'),
+        pytest.param('refresh', Reason.WRONG_TYPE, id='refresh-token'),
+        pytest.param(
+            'custom_access',
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='custom-access-token',
+        ),
     ],
 )
 def test_logout_needs_an_access_token(
     client: Client,
     tokens: dict[TokenName, str],
     token_name: TokenName | None,
+    reason: Reason | None,
 ) -> None:
     headers = {} if token_name is None else bearer(tokens[token_name])
     response = client.post(
@@ -468,8 +515,7 @@ def test_logout_needs_an_access_token(
         content_type='application/json',
         headers=headers,
     )
-    assert_not_authenticated(response)
-    assert response.headers['WWW-Authenticate'] == 'Bearer'
+    assert_unauthorized(response, reason)
     assert blocklisted_jtis() == set()
 
 

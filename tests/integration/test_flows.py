@@ -21,8 +21,9 @@ from django.test import AsyncClient, Client, RequestFactory
 from django.urls import resolve
 
 from dmr_jwt import JWToken
+from dmr_jwt.errors import Reason
 from tests.app.views import CUSTOM_ALGORITHM, CUSTOM_AUDIENCES, CUSTOM_ISSUER
-from tests.conftest import PASSWORD, SerializerName
+from tests.conftest import PASSWORD, SerializerName, assert_unauthorized
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -30,9 +31,6 @@ if TYPE_CHECKING:
 Url: TypeAlias = Callable[[str], str]
 Tokens: TypeAlias = dict[str, str]
 
-NOT_AUTHENTICATED: Final = {
-    'detail': [{'msg': 'Not authenticated', 'type': 'security'}],
-}
 EMAIL: Final = 'user@example.com'
 
 
@@ -68,15 +66,18 @@ def _claims(
     )
 
 
-def _assert_not_authenticated(response: 'Response') -> None:
-    assert response.status_code == 401, response.content
-    assert response.json() == NOT_AUTHENTICATED
+def _assert_token_refused(
+    response: 'Response',
+    reason: Reason | None = None,
+) -> None:
+    # The token controllers have no auth class: no challenge to send.
+    assert_unauthorized(response, reason, scheme=None)
 
 
-def _assert_me_rejects(response: 'Response') -> None:
-    # Protected endpoints also send the challenge (RFC 9110, 11.6.1).
-    _assert_not_authenticated(response)
-    assert response.headers['WWW-Authenticate'] == 'Bearer'
+def _assert_me_rejects(response: 'Response', reason: Reason) -> None:
+    # Protected endpoints also send the challenge (RFC 9110, 11.6.1),
+    # with the reason (RFC 6750, section 3).
+    assert_unauthorized(response, reason)
 
 
 # The happy path:
@@ -186,7 +187,8 @@ def test_obtain_rejects_bad_credentials(
         url('obtain'),
         {'username': username, 'password': password},
     )
-    _assert_not_authenticated(response)
+    # Wrong credentials say nothing more: no user enumeration.
+    _assert_token_refused(response)
 
 
 def test_inactive_user_is_rejected_everywhere(
@@ -198,21 +200,25 @@ def test_inactive_user_is_rejected_everywhere(
     user.is_active = False
     user.save(update_fields=['is_active'])
 
-    _assert_not_authenticated(
+    _assert_token_refused(
         _post(
             client,
             url('obtain'),
             {'username': user.username, 'password': PASSWORD},
         ),
     )
-    _assert_not_authenticated(
+    _assert_token_refused(
         _post(
             client,
             url('refresh'),
             {'refresh_token': tokens['refresh_token']},
         ),
+        Reason.USER_INACTIVE,
     )
-    _assert_me_rejects(_me(client, url('me'), tokens['access_token']))
+    _assert_me_rejects(
+        _me(client, url('me'), tokens['access_token']),
+        Reason.USER_INACTIVE,
+    )
 
 
 # Malformed bodies: `400` with the serializer's own message.
@@ -421,25 +427,89 @@ def _unknown_subject(user: User, tokens: Tokens) -> str:
     return _encode_refresh(sub=str(user.pk + 1000))
 
 
+def _inactive_user(user: User, tokens: Tokens) -> str:
+    user.is_active = False
+    user.save(update_fields=['is_active'])
+    return tokens['refresh_token']
+
+
+def _oversized(user: User, tokens: Tokens) -> str:
+    # Validly signed, only too long:
+    return _encode_refresh(sub=str(user.pk), padding='p' * 9000)
+
+
 @pytest.mark.parametrize(
-    'make_token',
+    ('make_token', 'reason'),
     [
-        pytest.param(_access_token, id='access-token'),
-        pytest.param(_without_type, id='no-token-type'),
-        pytest.param(_expired_refresh_token, id='expired'),
-        pytest.param(_expired_by_one_second, id='expired-one-second-ago'),
-        pytest.param(lambda user, tokens: 'garbage', id='garbage'),
-        pytest.param(lambda user, tokens: '', id='empty-string'),
-        pytest.param(lambda user, tokens: 'a.b.c', id='three-garbage-parts'),
+        pytest.param(_access_token, Reason.WRONG_TYPE, id='access-token'),
+        pytest.param(_without_type, Reason.WRONG_TYPE, id='no-token-type'),
+        pytest.param(_expired_refresh_token, Reason.EXPIRED, id='expired'),
+        pytest.param(
+            _expired_by_one_second,
+            Reason.EXPIRED,
+            id='expired-one-second-ago',
+        ),
+        pytest.param(
+            lambda user, tokens: _encode_refresh(
+                sub=str(user.pk),
+                nbf=2**40,
+            ),
+            Reason.NOT_YET_VALID,
+            id='not-before-in-the-future',
+        ),
+        pytest.param(
+            lambda user, tokens: _encode_refresh(sub=str(user.pk), aud='web'),
+            Reason.INVALID_AUDIENCE,
+            id='audience-not-accepted',
+        ),
+        pytest.param(
+            lambda user, tokens: _encode_refresh(sub=user.pk),
+            Reason.INVALID_CLAIMS,
+            id='int-subject',
+        ),
+        pytest.param(
+            lambda user, tokens: 'garbage',
+            Reason.MALFORMED,
+            id='garbage',
+        ),
+        pytest.param(lambda user, tokens: '', Reason.MALFORMED, id='empty'),
+        pytest.param(
+            lambda user, tokens: 'a.b.c',
+            Reason.MALFORMED,
+            id='three-garbage-parts',
+        ),
         pytest.param(
             lambda user, tokens: 'x' * 10_000,
-            id='oversized',
+            Reason.MALFORMED,
+            id='oversized-garbage',
         ),
-        pytest.param(_tampered_refresh_token, id='tampered'),
-        pytest.param(_other_secret, id='other-secret'),
-        pytest.param(_other_algorithm, id='other-algorithm'),
-        pytest.param(_deleted_user, id='deleted-user'),
-        pytest.param(_unknown_subject, id='unknown-subject'),
+        pytest.param(_oversized, Reason.MALFORMED, id='oversized'),
+        pytest.param(
+            _tampered_refresh_token,
+            Reason.INVALID_SIGNATURE,
+            id='tampered',
+        ),
+        pytest.param(
+            _other_secret,
+            Reason.INVALID_SIGNATURE,
+            id='other-secret',
+        ),
+        pytest.param(
+            _other_algorithm,
+            Reason.ALGORITHM_NOT_ALLOWED,
+            id='other-algorithm',
+        ),
+        pytest.param(_deleted_user, Reason.USER_INACTIVE, id='deleted-user'),
+        pytest.param(
+            _inactive_user,
+            Reason.USER_INACTIVE,
+            id='inactive-user',
+        ),
+        pytest.param(
+            _unknown_subject,
+            Reason.USER_INACTIVE,
+            id='unknown-subject',
+        ),
     ],
 )
 def test_refresh_rejects(
@@ -448,6 +518,7 @@ def test_refresh_rejects(
     url: Url,
     *,
     make_token: TokenFactory,
+    reason: Reason,
 ) -> None:
     tokens = _obtain(client, url, user.username, PASSWORD)
     response = _post(
@@ -455,7 +526,7 @@ def test_refresh_rejects(
         url('refresh'),
         {'refresh_token': make_token(user, tokens)},
     )
-    _assert_not_authenticated(response)
+    _assert_token_refused(response, reason)
 
 
 @pytest.mark.parametrize(
@@ -590,18 +661,24 @@ def test_custom_tokens_and_default_tokens_do_not_mix(
     default = _obtain(client, url, EMAIL, PASSWORD)
 
     # HS512 with an audience: the default endpoint (HS256, no audience)
-    # refuses it, and the customized endpoint refuses the default token.
-    _assert_me_rejects(_me(client, url('me'), custom['auth']['access']))
+    # refuses it, and the customized endpoint refuses the default token,
+    # both for the algorithm (checked before any claim).
+    _assert_me_rejects(
+        _me(client, url('me'), custom['auth']['access']),
+        Reason.ALGORITHM_NOT_ALLOWED,
+    )
     _assert_me_rejects(
         _me(client, url('custom-me'), default['access_token']),
+        Reason.ALGORITHM_NOT_ALLOWED,
     )
     # Neither is a refresh token that the default refresh endpoint accepts.
-    _assert_not_authenticated(
+    _assert_token_refused(
         _post(
             client,
             url('refresh'),
             {'refresh_token': custom['auth']['refresh']},
         ),
+        Reason.ALGORITHM_NOT_ALLOWED,
     )
 
 
@@ -622,7 +699,7 @@ def test_custom_obtain_rejects_bad_credentials(
     *,
     body: dict[str, str],
 ) -> None:
-    _assert_not_authenticated(_post(client, url('custom-obtain'), body))
+    _assert_token_refused(_post(client, url('custom-obtain'), body))
 
 
 # A refresh controller that finds users by username.
@@ -663,4 +740,4 @@ def test_refresh_subject_must_match_the_lookup_field(
         url(name),
         {'refresh_token': _encode_refresh(sub=subject)},
     )
-    _assert_not_authenticated(response)
+    _assert_token_refused(response, Reason.USER_INACTIVE)

@@ -12,10 +12,10 @@ revoked, so these mixins reject it with ``401``.
 from typing import TYPE_CHECKING, Any
 
 from django.core import checks
-from dmr.exceptions import NotAuthenticatedError
 from typing_extensions import override
 
 from dmr_jwt.blocklist import store
+from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
         try:
             return store.blocklist(token)
         except store.BlocklistError:
-            raise NotAuthenticatedError from None
+            raise token_error(Reason.MISSING_CLAIM) from None
 
     @override
     def check_auth(self, user: 'AbstractBaseUser', token: JWToken) -> None:
@@ -82,7 +82,7 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
         try:
             return await store.ablocklist(token)
         except store.BlocklistError:
-            raise NotAuthenticatedError from None
+            raise token_error(Reason.MISSING_CLAIM) from None
 
     @override
     async def check_auth(
@@ -119,18 +119,18 @@ def _reject_if_blocklisted(token: JWToken) -> None:
     try:
         blocked = store.is_blocklisted(token)
     except store.BlocklistError:
-        raise NotAuthenticatedError from None
+        raise token_error(Reason.MISSING_CLAIM) from None
     if blocked:
-        raise NotAuthenticatedError
+        raise token_error(Reason.REVOKED)
 
 
 async def _areject_if_blocklisted(token: JWToken) -> None:
     try:
         blocked = await store.ais_blocklisted(token)
     except store.BlocklistError:
-        raise NotAuthenticatedError from None
+        raise token_error(Reason.MISSING_CLAIM) from None
     if blocked:
-        raise NotAuthenticatedError
+        raise token_error(Reason.REVOKED)
 
 
 @checks.register(checks.Tags.security)

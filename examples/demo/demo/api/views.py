@@ -32,6 +32,7 @@ from dmr_jwt.blocklist import (
     JWTokenBlocklistSyncMixin,
     RefreshTokenBlocklistSyncMixin,
 )
+from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.keys import get_secret
 from dmr_jwt.token import JWToken
 from dmr_jwt.views import (
@@ -174,7 +175,10 @@ class Logout(Controller[PydanticSerializer]):
 def _refresh_token_of(encoded_token: str, subject: str) -> JWToken:
     """Decode a refresh token of *subject*, signed like `RefreshTokens`."""
     token = JWToken.decode(encoded_token, get_secret(), 'HS256')
-    if token.extras.get('type') != 'refresh' or token.sub != subject:
+    if token.extras.get('type') != 'refresh':
+        raise token_error(Reason.WRONG_TYPE)
+    if token.sub != subject:
+        # Somebody else's refresh token: not ours to revoke.
         raise NotAuthenticatedError
     return token
 
