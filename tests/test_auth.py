@@ -166,12 +166,21 @@ def _call(auth: _AnyAuth, method_name: str, *args: object) -> object:
 # Constructor and API surface:
 
 
+_PERFORMANCE_DEFAULTS: Final = {
+    'token_cache_size': 0,
+    'user_cache_timeout': None,
+    'user_cache_alias': 'default',
+    'stateless': False,
+}
+
+
 def test_documented_signature(*, auth_cls: _AuthCls) -> None:
     parameters = inspect.signature(auth_cls).parameters
 
+    # The 18 documented keywords, then our opt-in performance keywords.
     assert {
         name: parameter.default for name, parameter in parameters.items()
-    } == {**_DEFAULTS, 'secret': None}
+    } == {**_DEFAULTS, 'secret': None, **_PERFORMANCE_DEFAULTS}
     assert {parameter.kind for parameter in parameters.values()} == {
         inspect.Parameter.KEYWORD_ONLY,
     }

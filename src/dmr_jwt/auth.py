@@ -9,6 +9,7 @@ Every failure raises :exc:`dmr.exceptions.NotAuthenticatedError`,
 which the framework renders as a ``401`` with its error body.
 """
 
+import math
 from collections.abc import Sequence
 from typing import (
     TYPE_CHECKING,
@@ -16,6 +17,7 @@ from typing import (
     Final,
     Literal,
     Self,
+    cast,
     overload,
 )
 
@@ -30,7 +32,8 @@ from typing_extensions import override
 from dmr_jwt.errors import Reason, challenge_header, token_error
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.token import DecodeConfig, JWToken, is_non_empty_string
-from dmr_jwt.users import SubjectLookup, set_request_user
+from dmr_jwt.token_cache import VerifiedTokenCache, verified_token_cache
+from dmr_jwt.users import SubjectLookup, TokenUser, set_request_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -69,6 +72,7 @@ class _BaseJWTAuth:
     __slots__ = (
         '_decode_config',
         '_subject_lookup',
+        '_token_cache',
         '_uses_custom_decode',
         'accepted_audiences',
         'accepted_issuers',
@@ -80,8 +84,12 @@ class _BaseJWTAuth:
         'require_claims',
         'secret',
         'security_scheme_name',
+        'stateless',
         'strict_audience',
+        'token_cache_size',
         'token_cls',
+        'user_cache_alias',
+        'user_cache_timeout',
         'user_id_field',
         'verify_expiry',
         'verify_issued_at',
@@ -112,6 +120,10 @@ class _BaseJWTAuth:
         verify_subject: bool = True,
         strict_audience: bool = False,
         enforce_minimum_key_length: bool = True,
+        token_cache_size: int = 0,
+        user_cache_timeout: int | None = None,
+        user_cache_alias: str = 'default',
+        stateless: bool = False,
     ) -> None:
         """
         Apply possible customizations.
@@ -136,6 +148,19 @@ class _BaseJWTAuth:
             verify_subject: Check that ``sub`` is a string.
             strict_audience: ``aud`` must be a single, exactly equal string.
             enforce_minimum_key_length: Refuse keys that are too short.
+            token_cache_size: Remember up to this many verified tokens
+                (process-wide, per verifying configuration), so a client
+                that reuses its token skips signature verification;
+                ``exp`` and ``nbf`` are still checked on every hit.
+                ``0`` (the default) turns it off.
+            user_cache_timeout: Cache users in Django's cache for this many
+                seconds, so an authenticated request makes no query;
+                saving or deleting a user forgets it. ``None``: no caching.
+            user_cache_alias: The cache for *user_cache_timeout*.
+            stateless: Never ask the database: ``request.user`` is a
+                :class:`~dmr_jwt.users.TokenUser` built from the token.
+                A deleted or deactivated user keeps access until the token
+                expires.
 
         Raises:
             ImproperlyConfigured: When the secret cannot verify *algorithm*
@@ -162,6 +187,10 @@ class _BaseJWTAuth:
         self.verify_subject = verify_subject
         self.strict_audience = strict_audience
         self.enforce_minimum_key_length = enforce_minimum_key_length
+        self.token_cache_size = token_cache_size
+        self.user_cache_timeout = user_cache_timeout
+        self.user_cache_alias = user_cache_alias
+        self.stateless = stateless
 
         check_secret(
             self.secret,
@@ -185,7 +214,16 @@ class _BaseJWTAuth:
             enforce_minimum_key_length=enforce_minimum_key_length,
         )
         self._uses_custom_decode = _overrides_decode(token_cls)
-        self._subject_lookup = SubjectLookup(user_id_field)
+        self._subject_lookup = SubjectLookup(
+            user_id_field,
+            cache_alias=user_cache_alias,
+            cache_timeout=user_cache_timeout,
+        )
+        self._token_cache = (
+            verified_token_cache(self._fingerprint(), token_cache_size)
+            if token_cache_size > 0
+            else None
+        )
 
     # OpenAPI and the `WWW-Authenticate` challenge:
 
@@ -291,13 +329,12 @@ class _BaseJWTAuth:
         """
         if not encoded_token or len(encoded_token) > self.max_token_length:
             raise token_error(Reason.MALFORMED)
-        if self._uses_custom_decode:
-            token = self._decode_with_custom_cls(encoded_token)
-        else:
-            token = self.token_cls.decode_with_config(
-                encoded_token,
-                self._decode_config,
-            )
+        cache = self._token_cache
+        token = None if cache is None else cache.get(encoded_token)
+        if token is None:
+            token = self._verify(encoded_token)
+            if cache is not None:
+                self._remember(cache, encoded_token, token)
         if token.extras.get('type') != self.expected_token_type:
             raise token_error(Reason.WRONG_TYPE)
         return token
@@ -349,11 +386,65 @@ class _BaseJWTAuth:
         set_request_user(request, user)
         setattr(request, _REQUEST_TOKEN_ATTR, token)
 
+    def _remember(
+        self,
+        cache: VerifiedTokenCache,
+        encoded_token: str,
+        token: JWToken,
+    ) -> None:
+        # The same window that PyJWT applies: expired when
+        # `exp <= now - leeway`, not yet valid when `nbf > now + leeway`.
+        valid_until = (
+            token.exp.timestamp() + self.leeway
+            if self.verify_expiry
+            else math.inf
+        )
+        nbf = token.extras.get('nbf')
+        valid_from = (
+            float(nbf) - self.leeway
+            if self.verify_not_before and isinstance(nbf, int | float)
+            else -math.inf
+        )
+        cache.put(
+            encoded_token,
+            token,
+            valid_until=valid_until,
+            valid_from=valid_from,
+        )
+
+    def _fingerprint(self) -> tuple[object, ...]:
+        # Everything that decides whether a token string verifies:
+        # two auth instances with the same fingerprint share a cache.
+        return (
+            self.token_cls,
+            self.secret,
+            self.algorithm,
+            self.leeway,
+            _freeze(self.accepted_audiences),
+            _freeze(self.accepted_issuers),
+            _freeze(self.require_claims),
+            self.verify_expiry,
+            self.verify_issued_at,
+            self.verify_jwt_id,
+            self.verify_not_before,
+            self.verify_subject,
+            self.strict_audience,
+        )
+
+    def _token_user(self, token: JWToken) -> 'AbstractBaseUser':
+        # Stateless mode: a `TokenUser` stands where a user model would.
+        return cast('AbstractBaseUser', TokenUser(token))
+
     def _uses_standard_bearer(self) -> bool:
         return self.auth_header == _AUTHORIZATION and bool(self.auth_scheme)
 
     @sensitive_variables()
-    def _decode_with_custom_cls(self, encoded_token: str) -> JWToken:
+    def _verify(self, encoded_token: str) -> JWToken:
+        if not self._uses_custom_decode:
+            return self.token_cls.decode_with_config(
+                encoded_token,
+                self._decode_config,
+            )
         # A `token_cls` that overrides the documented `decode` gets called
         # exactly as documented, so its custom logic runs.
         return self.token_cls.decode(
@@ -410,6 +501,8 @@ class JWTSyncAuth(_BaseJWTAuth, SyncAuth):
 
     def get_user(self, token: JWToken) -> 'AbstractBaseUser':
         """Get application user from token."""
+        if self.stateless:
+            return self._token_user(token)
         return self._subject_lookup.get_user(self._subject(token))
 
     def check_auth(self, user: 'AbstractBaseUser', token: JWToken) -> None:
@@ -462,6 +555,8 @@ class JWTAsyncAuth(_BaseJWTAuth, AsyncAuth):
 
     async def get_user(self, token: JWToken) -> 'AbstractBaseUser':
         """Get application user from token, with the async ORM."""
+        if self.stateless:
+            return self._token_user(token)
         return await self._subject_lookup.aget_user(self._subject(token))
 
     async def check_auth(
@@ -509,6 +604,12 @@ def request_jwt(
     if token is None and strict:
         raise AttributeError(_REQUEST_TOKEN_ATTR)
     return token
+
+
+def _freeze(option: str | Sequence[str] | None) -> object:
+    if option is None or isinstance(option, str):
+        return option
+    return tuple(option)
 
 
 def _overrides_decode(token_cls: type[JWToken]) -> bool:

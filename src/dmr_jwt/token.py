@@ -539,6 +539,8 @@ def _normalize_datetime(claim_value: object, name: str) -> dt.datetime:
     """Convert a datetime claim to UTC and strip microseconds."""
     if not isinstance(claim_value, dt.datetime):
         raise TypeError(f'`{name}` must be a datetime')
+    if claim_value.tzinfo is dt.UTC and not claim_value.microsecond:
+        return claim_value  # decoded claims already are: the fast path
     if claim_value.tzinfo is None:
         claim_value = claim_value.replace(tzinfo=dt.UTC)
     else:
@@ -595,6 +597,8 @@ def _is_json_unicode(json_value: object) -> bool:
 
 def _is_unicode(text: str) -> bool:
     """Whether *text* is valid Unicode: JSON can carry lone surrogates."""
+    if text.isascii():
+        return True
     try:
         text.encode()
     except UnicodeEncodeError:

@@ -1,21 +1,39 @@
-"""From a token subject to a user: one lookup shared by auth and views."""
+"""From a token subject to a user: one lookup shared by auth and views.
+
+Optionally the user object is cached in Django's cache (``user_cache_timeout``
+on the auth classes), so that an authenticated request makes no query.
+Saving or deleting a user forgets it at once in this process (and in every
+process, with a shared cache); otherwise an entry lives ``timeout`` seconds.
+"""
 
 import dataclasses
+import threading
 from typing import TYPE_CHECKING, Any, Final, final
 
+from django.core.cache import caches
 from django.core.exceptions import (
     MultipleObjectsReturned,
     ObjectDoesNotExist,
     ValidationError,
 )
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
+from typing_extensions import override
 
+from dmr_jwt.cache_keys import safe_cache_key
 from dmr_jwt.errors import Reason, token_error
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-__all__ = ('USER_LOOKUP_ERRORS', 'SubjectLookup', 'set_request_user')
+    from dmr_jwt.token import JWToken
+
+__all__ = (
+    'USER_LOOKUP_ERRORS',
+    'SubjectLookup',
+    'TokenUser',
+    'set_request_user',
+)
 
 # Errors that mean "this subject does not identify exactly one user".
 #
@@ -33,6 +51,8 @@ USER_LOOKUP_ERRORS: Final = (
     OverflowError,
 )
 
+_KEY_PREFIX: Final = 'dmr_jwt:user:'
+
 
 @final
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -48,26 +68,45 @@ class SubjectLookup:
         user_id_field: User model field matched against the subject,
             ``'pk'`` by default. A related lookup like ``profile__uuid``
             is matched by the database alone.
+        cache_alias: Django cache that remembers users, with *cache_timeout*.
+        cache_timeout: Seconds a cached user lives; ``None``: no caching.
 
     .. versionadded:: 0.1.0
     """
 
     user_id_field: str = 'pk'
+    cache_alias: str = 'default'
+    cache_timeout: int | None = None
+
+    def __post_init__(self) -> None:
+        """Forget cached users when they change."""
+        if self.cache_timeout is not None:
+            _watch_user_changes(self.cache_alias, self.user_id_field)
 
     def get_user(self, subject: str) -> 'AbstractBaseUser':
         """Return the user named by *subject*, sync."""
-        try:
-            user = _user_manager().get(**{self.user_id_field: subject})
-        except USER_LOOKUP_ERRORS:
-            raise token_error(Reason.USER_INACTIVE) from None
+        if self.cache_timeout is None:
+            return self.verify(self._query(subject), subject)
+        key = self._cache_key(subject)
+        cache = caches[self.cache_alias]
+        user = cache.get(key)
+        if user is None:
+            user = self.verify(self._query(subject), subject)
+            cache.set(key, user, self.cache_timeout)
+            return user
         return self.verify(user, subject)
 
     async def aget_user(self, subject: str) -> 'AbstractBaseUser':
         """Return the user named by *subject*, async. See :meth:`get_user`."""
-        try:
-            user = await _user_manager().aget(**{self.user_id_field: subject})
-        except USER_LOOKUP_ERRORS:
-            raise token_error(Reason.USER_INACTIVE) from None
+        if self.cache_timeout is None:
+            return self.verify(await self._aquery(subject), subject)
+        key = self._cache_key(subject)
+        cache = caches[self.cache_alias]
+        user = await cache.aget(key)
+        if user is None:
+            user = self.verify(await self._aquery(subject), subject)
+            await cache.aset(key, user, self.cache_timeout)
+            return user
         return self.verify(user, subject)
 
     def verify(
@@ -82,12 +121,82 @@ class SubjectLookup:
             raise token_error(Reason.USER_INACTIVE)
         return user
 
+    def _query(self, subject: str) -> 'AbstractBaseUser':
+        try:
+            return _user_manager().get(**{self.user_id_field: subject})  # type: ignore[no-any-return]
+        except USER_LOOKUP_ERRORS:
+            raise token_error(Reason.USER_INACTIVE) from None
 
-def set_request_user(request: HttpRequest, user: 'AbstractBaseUser') -> None:
+    async def _aquery(self, subject: str) -> 'AbstractBaseUser':
+        try:
+            return await _user_manager().aget(  # type: ignore[no-any-return]
+                **{self.user_id_field: subject},
+            )
+        except USER_LOOKUP_ERRORS:
+            raise token_error(Reason.USER_INACTIVE) from None
+
+    def _cache_key(self, subject: str) -> str:
+        return _user_cache_key(self.user_id_field, subject)
+
+
+@final
+class TokenUser:
+    """
+    The user of a request in ``stateless`` mode: built from the token alone.
+
+    No database is asked, so nothing about the user is checked: a deleted or
+    deactivated user keeps access until the token expires. Use short access
+    token lifetimes and the blocklist, and put into ``extras`` what the
+    application needs (``username``, roles...).
+
+    Attributes:
+        token: The verified access token.
+        pk: The subject (``sub``), as a string.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ('pk', 'token')
+
+    is_active: Final = True
+    is_authenticated: Final = True
+    is_anonymous: Final = False
+    is_staff: Final = False
+    is_superuser: Final = False
+
+    def __init__(self, token: 'JWToken') -> None:
+        """Wrap a verified *token*."""
+        self.token = token
+        self.pk = token.sub
+
+    @property
+    def id(self) -> str:
+        """The subject, like :attr:`pk`."""
+        return self.pk
+
+    def get_username(self) -> str:
+        """Return ``extras['username']`` if the token has it, or the subject."""
+        username = self.token.extras.get('username')
+        return username if isinstance(username, str) else self.pk
+
+    @override
+    def __str__(self) -> str:
+        return self.get_username()
+
+    @override
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TokenUser) and other.pk == self.pk
+
+    @override
+    def __hash__(self) -> int:
+        return hash(self.pk)
+
+
+def set_request_user(request: HttpRequest, user: Any) -> None:
     """Make *user* the authenticated user of *request*, sync and async."""
     request.user = user
 
-    async def auser() -> 'AbstractBaseUser':
+    async def auser() -> Any:
         return user
 
     request.auser = auser
@@ -98,3 +207,36 @@ def _user_manager() -> Any:
     from django.contrib.auth import get_user_model  # noqa: PLC0415
 
     return get_user_model()._default_manager  # noqa: SLF001
+
+
+def _user_cache_key(user_id_field: str, subject: str) -> str:
+    return safe_cache_key(f'{_KEY_PREFIX}{user_id_field}:', subject)
+
+
+#: ``(cache alias, user id field)`` of every lookup that caches users.
+_WATCHED: Final[set[tuple[str, str]]] = set()
+_WATCHED_LOCK: Final = threading.Lock()
+
+
+def _watch_user_changes(cache_alias: str, user_id_field: str) -> None:
+    with _WATCHED_LOCK:
+        _WATCHED.add((cache_alias, user_id_field))
+    # No `sender`: the user model can be swapped (tests do it), so the
+    # receiver checks the instance itself. `dispatch_uid` connects it once.
+    post_save.connect(_forget_user, weak=False, dispatch_uid=__name__)
+    post_delete.connect(_forget_user, weak=False, dispatch_uid=__name__)
+
+
+def _forget_user(*, instance: object, **kwargs: Any) -> None:
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    if not isinstance(instance, get_user_model()):
+        return
+    for cache_alias, user_id_field in tuple(_WATCHED):
+        if '__' in user_id_field:
+            continue
+        field_value = getattr(instance, user_id_field, None)
+        if field_value is not None:
+            caches[cache_alias].delete(
+                _user_cache_key(user_id_field, str(field_value)),
+            )

@@ -20,9 +20,7 @@ that does no I/O.
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import logging
-import re
 from typing import TYPE_CHECKING, Any, Final, final
 
 from django.core.cache import caches
@@ -31,6 +29,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from dmr_jwt.cache_keys import safe_cache_key
 from dmr_jwt.conf import SETTINGS_NAME, get_settings
 from dmr_jwt.token import JWToken
 
@@ -53,11 +52,6 @@ __all__ = (
 _logger: Final = logging.getLogger(__name__)
 
 _KEY_PREFIX: Final = 'dmr_jwt:blocklist:'
-
-#: A ``jti`` made of these characters is used in cache keys as it is
-#: (our own are uuid4 hex); anything else is hashed, so that every cache
-#: backend accepts the key (Memcached: no spaces, at most 250 bytes).
-_SAFE_JTI: Final = re.compile(r'[A-Za-z0-9_-]{1,128}')
 
 
 @final
@@ -113,12 +107,7 @@ def is_per_process_cache(cache: BaseCache) -> bool:
 
 def cache_key(jti: str) -> str:
     """The cache key that holds the blocklist state of *jti*."""
-    if _SAFE_JTI.fullmatch(jti):
-        return _KEY_PREFIX + jti
-    # `:` never stands in a safe jti, so a hashed key never equals
-    # the key of a jti that happens to be a hex digest.
-    digest = hashlib.sha256(jti.encode(errors='surrogatepass')).hexdigest()
-    return f'{_KEY_PREFIX}sha256:{digest}'
+    return safe_cache_key(_KEY_PREFIX, jti)
 
 
 # Writes:

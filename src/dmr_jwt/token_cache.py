@@ -1,0 +1,106 @@
+"""A bounded, process-wide cache of verified tokens.
+
+A client sends the same access token with every request until it expires.
+Verifying its signature again each time is wasted work: this cache maps the
+exact token string, under one verifying configuration, to the token that
+was verified. A hit still checks ``exp`` and ``nbf`` against the clock, so
+a cached token expires on time; revocation and user checks run as usual,
+after decoding.
+
+Entries are evicted first-in first-out when the cache is full, and when
+they are found expired. Reads take no lock; writes take one.
+"""
+
+import dataclasses
+import threading
+import time
+from typing import Final, final
+
+from dmr_jwt.token import JWToken
+
+__all__ = ('VerifiedTokenCache', 'verified_token_cache')
+
+
+@final
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Entry:
+    token: JWToken
+    #: Latest moment (epoch seconds) at which the token is still valid.
+    valid_until: float
+    #: Earliest moment at which it is valid, or ``-inf``.
+    valid_from: float
+
+
+@final
+class VerifiedTokenCache:
+    """
+    Verified tokens of one configuration, at most *max_size* of them.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ('_entries', '_lock', 'max_size')
+
+    def __init__(self, max_size: int) -> None:
+        """Create an empty cache that holds at most *max_size* tokens."""
+        self.max_size = max_size
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, encoded_token: str) -> JWToken | None:
+        """Return the verified token, if cached and still valid now."""
+        entry = self._entries.get(encoded_token)
+        if entry is None:
+            return None
+        now = time.time()
+        if entry.valid_from <= now < entry.valid_until:
+            return entry.token
+        if now >= entry.valid_until:
+            self._entries.pop(encoded_token, None)
+        return None
+
+    def put(
+        self,
+        encoded_token: str,
+        token: JWToken,
+        *,
+        valid_until: float,
+        valid_from: float = float('-inf'),
+    ) -> None:
+        """Remember a token that was just verified."""
+        with self._lock:
+            while len(self._entries) >= self.max_size:
+                self._entries.pop(next(iter(self._entries)), None)
+            self._entries[encoded_token] = _Entry(
+                token=token,
+                valid_until=valid_until,
+                valid_from=valid_from,
+            )
+
+    def clear(self) -> None:
+        """Forget every token."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+#: One cache per verifying configuration, shared by the auth instances
+#: that verify tokens the same way.
+_CACHES: Final[dict[tuple[object, ...], VerifiedTokenCache]] = {}
+_CACHES_LOCK: Final = threading.Lock()
+
+
+def verified_token_cache(
+    fingerprint: tuple[object, ...],
+    max_size: int,
+) -> VerifiedTokenCache:
+    """Return the cache of the configuration *fingerprint* (made once)."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(fingerprint)
+        if cache is None:
+            cache = _CACHES[fingerprint] = VerifiedTokenCache(max_size)
+        else:
+            cache.max_size = max(cache.max_size, max_size)
+        return cache
