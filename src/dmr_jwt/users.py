@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from typing_extensions import override
 
 from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt.caching import acache_get, acache_set
 from dmr_jwt.errors import Reason, token_error
 
 if TYPE_CHECKING:
@@ -102,10 +103,10 @@ class SubjectLookup:
             return self.verify(await self._aquery(subject), subject)
         key = self._cache_key(subject)
         cache = caches[self.cache_alias]
-        user = await cache.aget(key)
+        user = await acache_get(cache, key)
         if user is None:
             user = self.verify(await self._aquery(subject), subject)
-            await cache.aset(key, user, self.cache_timeout)
+            await acache_set(cache, key, user, self.cache_timeout)
             return user
         return self.verify(user, subject)
 

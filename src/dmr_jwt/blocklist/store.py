@@ -30,6 +30,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt.caching import acache_get, acache_set
 from dmr_jwt.conf import SETTINGS_NAME, get_settings
 from dmr_jwt.token import JWToken
 
@@ -279,7 +280,7 @@ async def _acache_get(plan: _Plan, jti: str) -> bool | None:
     if plan.cache_alias is None:
         return None
     try:
-        cached = await caches[plan.cache_alias].aget(cache_key(jti))
+        cached = await acache_get(caches[plan.cache_alias], cache_key(jti))
     except Exception:
         _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
         return None
@@ -313,6 +314,11 @@ async def _acache_set(
         return
     timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
     try:
-        await caches[plan.cache_alias].aset(cache_key(jti), blocked, timeout)
+        await acache_set(
+            caches[plan.cache_alias],
+            cache_key(jti),
+            blocked,
+            timeout,
+        )
     except Exception:
         _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)

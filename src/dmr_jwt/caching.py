@@ -1,0 +1,35 @@
+"""Async access to Django's cache without a thread hop where none is needed.
+
+Django's ``BaseCache.aget``/``aset`` run the sync methods in a thread
+(``sync_to_async``) for every backend without native async support, local
+memory included. A hop costs more than the lookup itself. ``LocMemCache``
+never blocks (a dict behind a lock), so its sync methods are called
+directly; every other backend goes through its async API.
+"""
+
+from typing import Any
+
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+
+__all__ = ('acache_get', 'acache_set')
+
+
+async def acache_get(cache: BaseCache, key: str) -> Any:
+    """``await cache.aget(key)``, without a thread for local memory."""
+    if isinstance(cache, LocMemCache):
+        return cache.get(key)
+    return await cache.aget(key)
+
+
+async def acache_set(
+    cache: BaseCache,
+    key: str,
+    cache_value: Any,
+    expires_in: float | None,
+) -> None:
+    """``await cache.aset(...)``, without a thread for local memory."""
+    if isinstance(cache, LocMemCache):
+        cache.set(key, cache_value, expires_in)
+    else:
+        await cache.aset(key, cache_value, expires_in)
