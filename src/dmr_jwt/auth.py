@@ -21,6 +21,7 @@ from typing import (
     overload,
 )
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 from dmr.exceptions import NotAuthenticatedError
@@ -198,6 +199,7 @@ class _BaseJWTAuth:
             owner=type(self).__qualname__,
             check_length=enforce_minimum_key_length,
         )
+        _check_user_cache(user_cache_timeout, user_cache_alias)
         self._decode_config = DecodeConfig.build(
             secret=self.secret,
             algorithm=algorithm,
@@ -433,7 +435,7 @@ class _BaseJWTAuth:
 
     def _token_user(self, token: JWToken) -> 'AbstractBaseUser':
         # Stateless mode: a `TokenUser` stands where a user model would.
-        return cast('AbstractBaseUser', TokenUser(token))
+        return cast('AbstractBaseUser', TokenUser(token, self._subject(token)))
 
     def _uses_standard_bearer(self) -> bool:
         return self.auth_header == _AUTHORIZATION and bool(self.auth_scheme)
@@ -604,6 +606,15 @@ def request_jwt(
     if token is None and strict:
         raise AttributeError(_REQUEST_TOKEN_ATTR)
     return token
+
+
+def _check_user_cache(timeout: int | None, alias: str) -> None:
+    from django.conf import settings  # noqa: PLC0415
+
+    if timeout is not None and alias not in settings.CACHES:
+        raise ImproperlyConfigured(
+            f'user_cache_alias={alias!r} is not in CACHES',
+        )
 
 
 def _freeze(option: str | Sequence[str] | None) -> object:

@@ -43,6 +43,8 @@ class VerifiedTokenCache:
 
     def __init__(self, max_size: int) -> None:
         """Create an empty cache that holds at most *max_size* tokens."""
+        if max_size < 1:
+            raise ValueError('A token cache must hold at least one token')
         self.max_size = max_size
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
@@ -56,7 +58,8 @@ class VerifiedTokenCache:
         if entry.valid_from <= now < entry.valid_until:
             return entry.token
         if now >= entry.valid_until:
-            self._entries.pop(encoded_token, None)
+            with self._lock:  # `put` iterates over the entries
+                self._entries.pop(encoded_token, None)
         return None
 
     def put(
@@ -69,8 +72,9 @@ class VerifiedTokenCache:
     ) -> None:
         """Remember a token that was just verified."""
         with self._lock:
-            while len(self._entries) >= self.max_size:
-                self._entries.pop(next(iter(self._entries)), None)
+            if encoded_token not in self._entries:
+                while len(self._entries) >= self.max_size:
+                    self._entries.pop(next(iter(self._entries)), None)
             self._entries[encoded_token] = _Entry(
                 token=token,
                 valid_until=valid_until,

@@ -16,7 +16,7 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.http import HttpRequest
 from typing_extensions import override
 
@@ -165,10 +165,10 @@ class TokenUser:
     is_staff: Final = False
     is_superuser: Final = False
 
-    def __init__(self, token: 'JWToken') -> None:
-        """Wrap a verified *token*."""
+    def __init__(self, token: 'JWToken', pk: str | None = None) -> None:
+        """Wrap a verified *token*; *pk* defaults to its subject."""
         self.token = token
-        self.pk = token.sub
+        self.pk = token.sub if pk is None else pk
 
     @property
     def id(self) -> str:
@@ -223,21 +223,50 @@ def _watch_user_changes(cache_alias: str, user_id_field: str) -> None:
     with _WATCHED_LOCK:
         _WATCHED.add((cache_alias, user_id_field))
     # No `sender`: the user model can be swapped (tests do it), so the
-    # receiver checks the instance itself. `dispatch_uid` connects it once.
+    # receivers check the instance itself. `dispatch_uid` connects once.
+    post_init.connect(
+        _remember_lookup_values, weak=False, dispatch_uid=__name__
+    )
     post_save.connect(_forget_user, weak=False, dispatch_uid=__name__)
     post_delete.connect(_forget_user, weak=False, dispatch_uid=__name__)
 
 
-def _forget_user(*, instance: object, **kwargs: Any) -> None:
-    from django.contrib.auth import get_user_model  # noqa: PLC0415
+#: Instance attribute with the lookup values a user had when it was loaded:
+#: a save that renames a user must forget the entry under the OLD name too.
+_LOADED_VALUES: Final = '_dmr_jwt_lookup_values'
 
-    if not isinstance(instance, get_user_model()):
+
+def _remember_lookup_values(*, instance: object, **kwargs: Any) -> None:
+    if _is_user(instance):
+        instance.__dict__[_LOADED_VALUES] = _lookup_values(instance)
+
+
+def _forget_user(*, instance: object, **kwargs: Any) -> None:
+    if not _is_user(instance):
         return
+    loaded: set[tuple[str, str, str]] = instance.__dict__.get(
+        _LOADED_VALUES,
+        set(),
+    )
+    for cache_alias, user_id_field, field_value in loaded | _lookup_values(
+        instance,
+    ):
+        caches[cache_alias].delete(_user_cache_key(user_id_field, field_value))
+    instance.__dict__[_LOADED_VALUES] = _lookup_values(instance)
+
+
+def _lookup_values(instance: object) -> set[tuple[str, str, str]]:
+    values: set[tuple[str, str, str]] = set()
     for cache_alias, user_id_field in tuple(_WATCHED):
         if '__' in user_id_field:
             continue
         field_value = getattr(instance, user_id_field, None)
         if field_value is not None:
-            caches[cache_alias].delete(
-                _user_cache_key(user_id_field, str(field_value)),
-            )
+            values.add((cache_alias, user_id_field, str(field_value)))
+    return values
+
+
+def _is_user(instance: object) -> bool:
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    return isinstance(instance, get_user_model())
