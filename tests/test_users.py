@@ -138,16 +138,16 @@ def test_user_lookup_errors() -> None:
     ],
 )
 def test_lookup_errors_become_401(*, error: Exception) -> None:
-    manager = mock.Mock()
-    manager.get.side_effect = error
+    lookup = mock.Mock()
+    lookup.get.side_effect = error
 
     with (
-        mock.patch('dmr_jwt.users._user_manager', return_value=manager),
+        mock.patch('dmr_jwt.users._prepared_lookup', return_value=lookup),
         pytest.raises(NotAuthenticatedError) as exc_info,
     ):
         SubjectLookup().get_user('1')
 
-    manager.get.assert_called_once_with(pk='1')
+    lookup.get.assert_called_once_with('1')
     _assert_user_refused(exc_info.value)
 
 
@@ -159,26 +159,26 @@ def test_lookup_errors_become_401(*, error: Exception) -> None:
     ],
 )
 async def test_async_lookup_errors_become_401(*, error: Exception) -> None:
-    manager = mock.Mock()
-    manager.aget = mock.AsyncMock(side_effect=error)
+    lookup = mock.Mock()
+    lookup.get.side_effect = error
 
     with (
-        mock.patch('dmr_jwt.users._user_manager', return_value=manager),
+        mock.patch('dmr_jwt.users._prepared_lookup', return_value=lookup),
         pytest.raises(NotAuthenticatedError) as exc_info,
     ):
         await SubjectLookup().aget_user('1')
 
-    manager.aget.assert_awaited_once_with(pk='1')
+    lookup.get.assert_called_once_with('1')
     _assert_user_refused(exc_info.value)
 
 
 def test_database_errors_are_not_hidden() -> None:
     # An outage is a 500, not "not authenticated":
-    manager = mock.Mock()
-    manager.get.side_effect = DatabaseError('connection lost')
+    lookup = mock.Mock()
+    lookup.get.side_effect = DatabaseError('connection lost')
 
     with (
-        mock.patch('dmr_jwt.users._user_manager', return_value=manager),
+        mock.patch('dmr_jwt.users._prepared_lookup', return_value=lookup),
         pytest.raises(DatabaseError),
     ):
         SubjectLookup().get_user('1')

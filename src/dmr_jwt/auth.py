@@ -72,6 +72,7 @@ class _BaseJWTAuth:
 
     __slots__ = (
         '_decode_config',
+        '_meta_key',
         '_subject_lookup',
         '_token_cache',
         '_uses_custom_decode',
@@ -215,6 +216,7 @@ class _BaseJWTAuth:
             strict_audience=strict_audience,
             enforce_minimum_key_length=enforce_minimum_key_length,
         )
+        self._meta_key = _meta_key(auth_header)
         self._uses_custom_decode = _overrides_decode(token_cls)
         self._subject_lookup = SubjectLookup(
             user_id_field,
@@ -300,7 +302,9 @@ class _BaseJWTAuth:
         By default, it is in headers. Customize this method
         to get the token from cookies or body.
         """
-        return request.headers.get(self.auth_header)
+        # `request.headers` would parse every header of the request:
+        # the one `META` key is all we need.
+        return request.META.get(self._meta_key)
 
     @sensitive_variables()
     def split_encoded_token(self, header: str) -> str | None:
@@ -615,6 +619,14 @@ def _check_user_cache(timeout: int | None, alias: str) -> None:
         raise ImproperlyConfigured(
             f'user_cache_alias={alias!r} is not in CACHES',
         )
+
+
+def _meta_key(header: str) -> str:
+    """The ``request.META`` key of an HTTP *header* (WSGI and ASGI alike)."""
+    key = header.upper().replace('-', '_')
+    if key in {'CONTENT_TYPE', 'CONTENT_LENGTH'}:
+        return key
+    return f'HTTP_{key}'
 
 
 def _freeze(option: str | Sequence[str] | None) -> object:
