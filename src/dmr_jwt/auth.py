@@ -9,6 +9,8 @@ Every failure raises :exc:`dmr.exceptions.NotAuthenticatedError`,
 which the framework renders as a ``401`` with its error body.
 """
 
+import datetime as dt
+import hashlib
 import math
 from collections.abc import Sequence
 from typing import (
@@ -111,7 +113,7 @@ class _BaseJWTAuth:
         auth_scheme: str = 'Bearer',
         secret: str | None = None,
         token_cls: type[JWToken] = JWToken,
-        leeway: int = 0,
+        leeway: int | dt.timedelta = 0,
         accepted_audiences: str | Sequence[str] | None = None,
         accepted_issuers: str | Sequence[str] | None = None,
         require_claims: Sequence[str] | None = None,
@@ -178,7 +180,12 @@ class _BaseJWTAuth:
         self.auth_scheme = auth_scheme
         self.secret = get_secret(secret)
         self.token_cls = token_cls
-        self.leeway = leeway
+        # PyJWT also takes a `timedelta`: seconds are what we compare.
+        self.leeway = (
+            int(leeway.total_seconds())
+            if isinstance(leeway, dt.timedelta)
+            else leeway
+        )
         self.accepted_audiences = accepted_audiences
         self.accepted_issuers = accepted_issuers
         self.require_claims = require_claims
@@ -204,7 +211,7 @@ class _BaseJWTAuth:
         self._decode_config = DecodeConfig.build(
             secret=self.secret,
             algorithm=algorithm,
-            leeway=leeway,
+            leeway=self.leeway,
             accepted_audiences=accepted_audiences,
             accepted_issuers=accepted_issuers,
             require_claims=require_claims,
@@ -423,7 +430,8 @@ class _BaseJWTAuth:
         # two auth instances with the same fingerprint share a cache.
         return (
             self.token_cls,
-            self.secret,
+            # A digest: the secret itself is never a dictionary key.
+            hashlib.sha256(self.secret.encode()).hexdigest(),
             self.algorithm,
             self.leeway,
             _freeze(self.accepted_audiences),

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 
-__all__ = ('acache_get', 'acache_set')
+__all__ = ('acache_add', 'acache_delete', 'acache_get', 'acache_set')
 
 
 async def acache_get(cache: BaseCache, key: str) -> Any:
@@ -20,6 +20,26 @@ async def acache_get(cache: BaseCache, key: str) -> Any:
     if isinstance(cache, LocMemCache):
         return cache.get(key)
     return await cache.aget(key)
+
+
+async def acache_add(
+    cache: BaseCache,
+    key: str,
+    cache_value: Any,
+    expires_in: float | None,
+) -> bool:
+    """``await cache.aadd(...)``, without a thread for local memory."""
+    if isinstance(cache, LocMemCache):
+        return cache.add(key, cache_value, expires_in)
+    return await cache.aadd(key, cache_value, expires_in)
+
+
+async def acache_delete(cache: BaseCache, key: str) -> None:
+    """``await cache.adelete(key)``, without a thread for local memory."""
+    if isinstance(cache, LocMemCache):
+        cache.delete(key)
+    else:
+        await cache.adelete(key)
 
 
 async def acache_set(

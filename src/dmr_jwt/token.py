@@ -484,10 +484,10 @@ class JWToken:
         .. versionadded:: 0.1.0
         """
         fields = _all_fields(cls)
-        extras = claims.get(_EXTRAS_CLAIM, {})
-        if not isinstance(extras, dict):
+        nested = claims.get(_EXTRAS_CLAIM, {})
+        if not isinstance(nested, dict):
             raise TypeError('`extras` claim must be an object')
-        extras = dict(extras)
+        extras: dict[str, Any] = {}
         kwargs: dict[str, Any] = {}
         for name, claim_value in claims.items():
             if name == _EXTRAS_CLAIM:
@@ -496,6 +496,9 @@ class JWToken:
                 kwargs[name] = claim_value
             else:
                 extras[name] = claim_value
+        # The nested object wins: `extras.type` decides the token type,
+        # whatever a top-level `type` claim says.
+        extras.update(nested)
         if 'sub' not in kwargs or 'exp' not in kwargs:
             raise _MissingClaimError('`sub` and `exp` claims are required')
         kwargs['exp'] = _from_timestamp(kwargs['exp'])

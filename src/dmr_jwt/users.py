@@ -6,27 +6,33 @@ Saving or deleting a user forgets it at once in this process (and in every
 process, with a shared cache); otherwise an entry lives ``timeout`` seconds.
 """
 
+import contextlib
 import dataclasses
+import logging
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final, final
 
 from asgiref.sync import sync_to_async
 from django.core.cache import caches
 from django.core.exceptions import (
+    EmptyResultSet,
     FieldDoesNotExist,
     MultipleObjectsReturned,
     ObjectDoesNotExist,
     ValidationError,
 )
 from django.core.signals import setting_changed
-from django.db import connections, router
+from django.db import connections, router, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import Col
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 from typing_extensions import override
 
 from dmr_jwt.cache_keys import safe_cache_key
-from dmr_jwt.caching import acache_get, acache_set
+from dmr_jwt.caching import acache_add, acache_get
 from dmr_jwt.errors import Reason, token_error
 
 if TYPE_CHECKING:
@@ -58,6 +64,8 @@ USER_LOOKUP_ERRORS: Final = (
 )
 
 _KEY_PREFIX: Final = 'dmr_jwt:user:'
+
+_logger: Final = logging.getLogger(__name__)
 
 
 @final
@@ -95,12 +103,15 @@ class SubjectLookup:
             return self.verify(self._query(subject), subject)
         key = self._cache_key(subject)
         cache = caches[self.cache_alias]
-        user = cache.get(key)
-        if user is None:
-            user = self.verify(self._query(subject), subject)
-            cache.set(key, user, self.cache_timeout)
-            return user
-        return self.verify(user, subject)
+        cached = None
+        with _cache_errors_logged():
+            cached = cache.get(key)
+        if cached is not None:
+            return self.verify(cached, subject)
+        user = self.verify(self._query(subject), subject)
+        with _cache_errors_logged():
+            cache.add(key, user, self.cache_timeout)
+        return user
 
     async def aget_user(self, subject: str) -> 'AbstractBaseUser':
         """Return the user named by *subject*, async. See :meth:`get_user`."""
@@ -108,12 +119,15 @@ class SubjectLookup:
             return self.verify(await self._aquery(subject), subject)
         key = self._cache_key(subject)
         cache = caches[self.cache_alias]
-        user = await acache_get(cache, key)
-        if user is None:
-            user = self.verify(await self._aquery(subject), subject)
-            await acache_set(cache, key, user, self.cache_timeout)
-            return user
-        return self.verify(user, subject)
+        cached = None
+        with _cache_errors_logged():
+            cached = await acache_get(cache, key)
+        if cached is not None:
+            return self.verify(cached, subject)
+        user = self.verify(await self._aquery(subject), subject)
+        with _cache_errors_logged():
+            await acache_add(cache, key, user, self.cache_timeout)
+        return user
 
     def verify(
         self,
@@ -128,6 +142,9 @@ class SubjectLookup:
         return user
 
     def _query(self, subject: str) -> 'AbstractBaseUser':
+        if '\x00' in subject:
+            # No database stores NUL in text (PostgreSQL raises for it).
+            raise token_error(Reason.USER_INACTIVE)
         try:
             user: AbstractBaseUser = _prepared_lookup(self.user_id_field).get(
                 subject,
@@ -174,6 +191,18 @@ class TokenUser:
         """Wrap a verified *token*; *pk* defaults to its subject."""
         self.token = token
         self.pk = token.sub if pk is None else pk
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """No permissions: they live in the database, not in the token."""
+        return False
+
+    def has_perms(self, perm_list: object, obj: object = None) -> bool:
+        """No permissions, see :meth:`has_perm`."""
+        return False
+
+    def has_module_perms(self, app_label: str) -> bool:
+        """No permissions, see :meth:`has_perm`."""
+        return False
 
     @property
     def id(self) -> str:
@@ -281,18 +310,32 @@ class _PreparedLookup:
 
     def _compile(self, subject: str) -> None:
         manager = self._manager()
-        if manager.all().query.where:
-            self._field = None  # a filtering manager: always the ORM
+        base = manager.all().query
+        if (
+            base.where
+            or base.annotations
+            or base.extra
+            or base.select_related
+            or type(manager.all()).get is not QuerySet.get
+        ):
+            self._field = None  # anything unusual: always the ORM
             return
-        # Raises for a subject that cannot be a value of the field:
-        # nothing is compiled then, and the caller answers 401.
-        query = manager.filter(**{self._user_id_field: subject}).query
-        compiler = query.get_compiler(using=self._database)
-        sql, params = compiler.as_sql()
-        if len(params) != 1:
+        # Like `get()`: no ordering. Raises for a subject that cannot be
+        # a value of the field (nothing is compiled, the caller says 401).
+        queryset = manager.filter(**{self._user_id_field: subject}).order_by()
+        compiler = queryset.query.get_compiler(using=self._database)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            # The value can match nothing (an integer out of range):
+            # not compiled, and no such user.
+            raise self._model.DoesNotExist from None
+        selected = [column for column, _, _ in compiler.select]
+        if len(params) != 1 or not all(
+            isinstance(column, Col) for column in selected
+        ):
             self._field = None
             return
-        selected = [column for column, _, _ in compiler.select]
         self._columns = [column.target.attname for column in selected]
         self._converters = compiler.get_converters(selected)
         self._compiler = compiler
@@ -353,10 +396,14 @@ _WATCHED_LOCK: Final = threading.Lock()
 def _watch_user_changes(cache_alias: str, user_id_field: str) -> None:
     with _WATCHED_LOCK:
         _WATCHED.add((cache_alias, user_id_field))
-    # No `sender`: the user model can be swapped (tests do it), so the
-    # receivers check the instance itself. `dispatch_uid` connects once.
+    # `post_init` runs for every instance: only for the user model.
+    # Saves and deletes are rarer: no `sender`, so a swapped user model
+    # (tests do it) is still watched. `dispatch_uid` connects once.
     post_init.connect(
-        _remember_lookup_values, weak=False, dispatch_uid=__name__
+        _remember_lookup_values,
+        sender=_user_model(),
+        weak=False,
+        dispatch_uid=__name__,
     )
     post_save.connect(_forget_user, weak=False, dispatch_uid=__name__)
     post_delete.connect(_forget_user, weak=False, dispatch_uid=__name__)
@@ -379,22 +426,46 @@ def _forget_user(*, instance: object, **kwargs: Any) -> None:
         _LOADED_VALUES,
         set(),
     )
-    for cache_alias, user_id_field, field_value in loaded | _lookup_values(
-        instance,
-    ):
-        caches[cache_alias].delete(_user_cache_key(user_id_field, field_value))
+    stale = loaded | _lookup_values(instance)
+    _delete_user_keys(stale)
+    # Again once the transaction commits: a concurrent request may have
+    # read (and cached) the old row in between.
+    transaction.on_commit(lambda: _delete_user_keys(stale))
     instance.__dict__[_LOADED_VALUES] = _lookup_values(instance)
 
 
-def _lookup_values(instance: object) -> set[tuple[str, str, str]]:
+def _delete_user_keys(stale: set[tuple[str, str, str]]) -> None:
+    for cache_alias, user_id_field, field_value in stale:
+        with _cache_errors_logged():
+            caches[cache_alias].delete(
+                _user_cache_key(user_id_field, field_value),
+            )
+
+
+def _lookup_values(instance: Any) -> set[tuple[str, str, str]]:
+    # Only values already loaded: reading a deferred field would query.
+    loaded = instance.__dict__
     values: set[tuple[str, str, str]] = set()
-    for cache_alias, user_id_field in tuple(_WATCHED):
-        if '__' in user_id_field:
+    with _WATCHED_LOCK:
+        watched = tuple(_WATCHED)
+    for cache_alias, user_id_field in watched:
+        field = _simple_field(type(instance), user_id_field)
+        if field is None:
             continue
-        field_value = getattr(instance, user_id_field, None)
+        field_value = loaded.get(field.attname)
         if field_value is not None:
             values.add((cache_alias, user_id_field, str(field_value)))
     return values
+
+
+@contextlib.contextmanager
+def _cache_errors_logged() -> Iterator[None]:
+    # The user cache is an optimisation: when it fails, the database
+    # answers and the request goes on.
+    try:
+        yield
+    except Exception:
+        _logger.warning('dmr_jwt: user cache failed', exc_info=True)
 
 
 def _is_user(instance: object) -> bool:

@@ -198,6 +198,15 @@ class _TokenController(Controller[_SerializerT]):
         """Create unique token's jwt id: a random UUID4 in hex."""
         return uuid.uuid4().hex
 
+    def _check_credentials(self, credentials: ObtainTokensPayload) -> None:
+        # No database stores NUL in text (PostgreSQL raises for it):
+        # such credentials can match nobody.
+        if any(
+            isinstance(credential, str) and '\x00' in credential
+            for credential in credentials.values()
+        ):
+            raise NotAuthenticatedError
+
     def _accept_user(self, user: 'AbstractBaseUser | None') -> None:
         """Make *user* the request's user, or fail with ``401``."""
         if user is None or not user.is_active:
@@ -218,6 +227,7 @@ class ObtainTokensSyncController(
 
     """
 
+    @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(_token_endpoint_spec)
     def post(self, parsed_body: Body[_ObtainTokensT]) -> _TokensResponseT:
@@ -228,6 +238,7 @@ class ObtainTokensSyncController(
     def login(self, parsed_body: _ObtainTokensT) -> _TokensResponseT:
         """Perform the sync login routine for user."""
         credentials = self.convert_auth_payload(parsed_body)
+        self._check_credentials(credentials)
         self._accept_user(authenticate(self.request, **credentials))
         return self.make_api_response()
 
@@ -262,6 +273,7 @@ class ObtainTokensAsyncController(
     See :class:`ObtainTokensSyncController`.
     """
 
+    @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(_token_endpoint_spec)
     async def post(
@@ -275,6 +287,7 @@ class ObtainTokensAsyncController(
     async def login(self, parsed_body: _ObtainTokensT) -> _TokensResponseT:
         """Perform the async login routine for user."""
         credentials = await self.convert_auth_payload(parsed_body)
+        self._check_credentials(credentials)
         self._accept_user(await aauthenticate(self.request, **credentials))
         return await self.make_api_response()
 
@@ -351,6 +364,7 @@ class RefreshTokenSyncController(
     to build the response.
     """
 
+    @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(_token_endpoint_spec)
     def post(self, parsed_body: Body[_RefreshTokensT]) -> _TokensResponseT:
@@ -404,6 +418,7 @@ class RefreshTokenAsyncController(
     See :class:`RefreshTokenSyncController`.
     """
 
+    @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(_token_endpoint_spec)
     async def post(

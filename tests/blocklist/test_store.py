@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from typing import Final, Literal
+from unittest import mock
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -665,3 +666,51 @@ def test_a_blocklisted_token_stays_blocked_whatever_other_jtis_exist(
     assert not store.is_blocklisted(build_token(jti=unsafe))
 
     assert store.is_blocklisted(revoked)
+
+
+@pytest.mark.parametrize(
+    'blocklist_cache',
+    [pytest.param('locmem', id='locmem'), pytest.param('redis', id='redis')],
+    indirect=True,
+)
+def test_a_stale_negative_answer_never_overwrites_a_block(
+    *,
+    blocklist_backend: BlocklistBackend,
+    build_token: TokenFactory,
+) -> None:
+    # A reader that asked the database before the block was committed
+    # caches "not blocked" with `add`: it must not replace the block.
+    assert blocklist_backend.cache is not None
+    token = build_token()
+    store.blocklist(token)
+    plan = store._plan()
+
+    store._cache_set(plan, token.jti or '', blocked=False, expires_at=token.exp)
+
+    assert caches[blocklist_backend.cache].get(store.cache_key(token.jti or ''))
+    assert store.is_blocklisted(token)
+
+
+def test_a_failed_block_write_forgets_the_cached_answer(
+    *,
+    settings: Settings,
+    build_token: TokenFactory,
+) -> None:
+    settings.DMR_JWT = {'BLOCKLIST_CACHE': 'default'}
+    token = build_token()
+    key = store.cache_key(token.jti or '')
+    caches['default'].set(key, False, 60)  # noqa: FBT003
+
+    with mock.patch.object(
+        type(caches['default']),
+        'set',
+        side_effect=ConnectionError('cache down'),
+    ):
+        store._cache_set(
+            store._plan(),
+            token.jti or '',
+            blocked=True,
+            expires_at=token.exp,
+        )
+
+    assert caches['default'].get(key) is None

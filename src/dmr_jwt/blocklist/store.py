@@ -30,7 +30,12 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from dmr_jwt.cache_keys import safe_cache_key
-from dmr_jwt.caching import acache_get, acache_set
+from dmr_jwt.caching import (
+    acache_add,
+    acache_delete,
+    acache_get,
+    acache_set,
+)
 from dmr_jwt.conf import SETTINGS_NAME, get_settings
 from dmr_jwt.token import JWToken
 
@@ -227,12 +232,15 @@ def _require_jti(token: JWToken) -> str:
             'cannot be blocklisted',
         )
     if not _is_storable(jti) or not _is_storable(token.sub):
-        # JSON can carry lone surrogates, no database can store them.
-        raise BlocklistError('A `jti` or `sub` that is not valid Unicode')
+        # JSON can carry lone surrogates and NUL, databases cannot store
+        # them (PostgreSQL refuses NUL in text).
+        raise BlocklistError('A `jti` or `sub` that cannot be stored')
     return jti
 
 
 def _is_storable(text: str) -> bool:
+    if '\x00' in text:
+        return False
     try:
         text.encode()
     except UnicodeEncodeError:
@@ -296,11 +304,20 @@ def _cache_set(
 ) -> None:
     if plan.cache_alias is None:
         return
+    cache = caches[plan.cache_alias]
+    key = cache_key(jti)
     timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
     try:
-        caches[plan.cache_alias].set(cache_key(jti), blocked, timeout)
+        if blocked:
+            cache.set(key, True, timeout)  # noqa: FBT003
+        else:
+            # `add`, never `set`: a "not blocked" read from the database
+            # must not overwrite a block written meanwhile.
+            cache.add(key, False, timeout)  # noqa: FBT003
     except Exception:
         _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)
+        if blocked:
+            _forget_cached(cache, key)
 
 
 async def _acache_set(
@@ -312,13 +329,31 @@ async def _acache_set(
 ) -> None:
     if plan.cache_alias is None:
         return
+    cache = caches[plan.cache_alias]
+    key = cache_key(jti)
     timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
     try:
-        await acache_set(
-            caches[plan.cache_alias],
-            cache_key(jti),
-            blocked,
-            timeout,
-        )
+        if blocked:
+            await acache_set(cache, key, True, timeout)  # noqa: FBT003
+        else:
+            await acache_add(cache, key, False, timeout)  # noqa: FBT003
     except Exception:
         _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)
+        if blocked:
+            await _aforget_cached(cache, key)
+
+
+def _forget_cached(cache: BaseCache, key: str) -> None:
+    # A block that could not be written must not leave a cached
+    # "not blocked" behind: without an entry, readers ask the database.
+    try:
+        cache.delete(key)
+    except Exception:
+        _logger.exception('dmr_jwt: a blocked token may stay cached as valid')
+
+
+async def _aforget_cached(cache: BaseCache, key: str) -> None:
+    try:
+        await acache_delete(cache, key)
+    except Exception:
+        _logger.exception('dmr_jwt: a blocked token may stay cached as valid')
