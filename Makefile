@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: venv demo test lint format bench clean
 
@@ -14,6 +15,11 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[pydantic,msgspec]' --group dev
 	touch $(STAMP)
+
+# The peers and servers that `make bench` compares with: benchmark-only.
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet --group bench
+	touch $(BENCH_STAMP)
 
 venv: $(STAMP)
 
@@ -26,6 +32,11 @@ demo: $(STAMP)
 ## Run the whole test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## Benchmarks: dmr-jwt vs its peers, one process per profile, ratios to
+## the no-auth floor. `make bench HTTP=1` adds gunicorn/uvicorn runs.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks $(if $(HTTP),--http)
 
 ## ruff (lint + format check) and mypy --strict.
 lint: $(STAMP)

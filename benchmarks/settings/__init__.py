@@ -1,0 +1,1 @@
+"""One Django settings module per profile; :mod:`.base` is shared."""

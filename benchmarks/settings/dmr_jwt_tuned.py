@@ -1,0 +1,11 @@
+"""Settings of the `dmr-jwt-tuned` profile."""
+
+from benchmarks.settings.base import *  # noqa: F403
+from benchmarks.settings.base import INSTALLED_APPS as _BASE_APPS
+
+BENCH_PROFILE = 'dmr-jwt-tuned'
+ROOT_URLCONF = 'benchmarks.apps.dmr_urls'
+INSTALLED_APPS = [*_BASE_APPS, 'dmr_jwt.blocklist']
+
+# A per-process LocMem cache fronts the blocklist: one process here.
+DMR_JWT = {'BLOCKLIST_CACHE': 'default', 'BLOCKLIST_SHARED_CACHE': False}
