@@ -23,6 +23,11 @@ MODULES: Final = (
     'dmr_jwt.views',
     'dmr_jwt.keys',
     'dmr_jwt.users',
+    'dmr_jwt.auth_base',
+    'dmr_jwt.claims',
+    'dmr_jwt.header',
+    'dmr_jwt.prepared_lookup',
+    'dmr_jwt.user_cache',
 )
 
 #: Never imported by our code: we replace them.

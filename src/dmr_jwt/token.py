@@ -17,7 +17,6 @@ Errors:
 
 import dataclasses
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Self, final
 
@@ -26,6 +25,17 @@ from django.views.decorators.debug import sensitive_variables
 from dmr.exceptions import InternalServerError
 from jwt.types import Options
 
+from dmr_jwt.claims import (
+    from_timestamp,
+    is_dict,
+    is_json_unicode,
+    is_non_empty_string,
+    is_optional_string,
+    is_unicode,
+    none_if_empty,
+    normalize_datetime,
+    validate_audience,
+)
 from dmr_jwt.errors import Reason, token_error
 
 __all__ = ('DecodeConfig', 'JWToken', 'is_non_empty_string', 'key_problem')
@@ -197,8 +207,8 @@ class DecodeConfig:
             secret=secret,
             algorithms=[algorithm],
             leeway=leeway,
-            issuer=_none_if_empty(accepted_issuers),
-            audience=_none_if_empty(accepted_audiences),
+            issuer=none_if_empty(accepted_issuers),
+            audience=none_if_empty(accepted_audiences),
             options=options,
             post_init_leeway=_TRUST_DECODER_LEEWAY,
         )
@@ -248,18 +258,18 @@ class JWToken:
             ValueError: If a time claim is out of range.
 
         """
-        if not is_non_empty_string(self.sub) or not _is_unicode(self.sub):
+        if not is_non_empty_string(self.sub) or not is_unicode(self.sub):
             raise TypeError('`sub` must be a non-empty string')
-        if not _is_optional_string(self.iss):
+        if not is_optional_string(self.iss):
             raise TypeError('`iss` must be a string')
-        if not _is_optional_string(self.jti):
+        if not is_optional_string(self.jti):
             raise TypeError('`jti` must be a string')
-        if not _is_dict(self.extras) or not _is_json_unicode(self.extras):
+        if not is_dict(self.extras) or not is_json_unicode(self.extras):
             raise TypeError('`extras` must be a dict of valid Unicode')
-        _validate_audience(self.aud)
+        validate_audience(self.aud)
 
-        exp = _normalize_datetime(self.exp, 'exp')
-        iat = _normalize_datetime(self.iat, 'iat')
+        exp = normalize_datetime(self.exp, 'exp')
+        iat = normalize_datetime(self.iat, 'iat')
         object.__setattr__(self, 'exp', exp)
         object.__setattr__(self, 'iat', iat)
         if leeway >= _TRUST_DECODER_LEEWAY:
@@ -501,12 +511,12 @@ class JWToken:
         extras.update(nested)
         if 'sub' not in kwargs or 'exp' not in kwargs:
             raise _MissingClaimError('`sub` and `exp` claims are required')
-        kwargs['exp'] = _from_timestamp(kwargs['exp'])
+        kwargs['exp'] = from_timestamp(kwargs['exp'])
         if 'iat' in kwargs:
-            kwargs['iat'] = _from_timestamp(kwargs['iat'])
+            kwargs['iat'] = from_timestamp(kwargs['iat'])
         if 'nbf' in extras:
             # Not a field, but a NumericDate all the same (RFC 7519).
-            _from_timestamp(extras['nbf'])
+            from_timestamp(extras['nbf'])
         return cls(**kwargs, extras=extras, leeway=leeway)
 
 
@@ -536,89 +546,6 @@ def _subclass_fields(token_cls: type[JWToken]) -> tuple[str, ...]:
         for field in dataclasses.fields(token_cls)
         if field.name not in _BASE_FIELDS and field.name != _EXTRAS_CLAIM
     )
-
-
-def _normalize_datetime(claim_value: object, name: str) -> dt.datetime:
-    """Convert a datetime claim to UTC and strip microseconds."""
-    if not isinstance(claim_value, dt.datetime):
-        raise TypeError(f'`{name}` must be a datetime')
-    if claim_value.tzinfo is dt.UTC and not claim_value.microsecond:
-        return claim_value  # decoded claims already are: the fast path
-    if claim_value.tzinfo is None:
-        claim_value = claim_value.replace(tzinfo=dt.UTC)
-    else:
-        claim_value = claim_value.astimezone(dt.UTC)
-    return claim_value.replace(microsecond=0)
-
-
-def _from_timestamp(claim_value: object) -> dt.datetime:
-    """Convert a JSON numeric date (RFC 7519) into an aware datetime."""
-    if isinstance(claim_value, bool) or not isinstance(
-        claim_value,
-        int | float,
-    ):
-        raise TypeError('numeric date claims must be numbers')
-    if isinstance(claim_value, float) and not math.isfinite(claim_value):
-        raise ValueError('numeric date claims must be finite')
-    return dt.datetime.fromtimestamp(claim_value, tz=dt.UTC)
-
-
-def _validate_audience(aud: object) -> None:
-    if aud is None or (isinstance(aud, str) and _is_unicode(aud)):
-        return
-    if isinstance(aud, Sequence) and all(
-        isinstance(audience, str) and _is_unicode(audience) for audience in aud
-    ):
-        return
-    raise TypeError('`aud` must be a string or a sequence of strings')
-
-
-def is_non_empty_string(claim_value: object) -> bool:
-    """Whether *claim_value* is a ``str`` with at least one character."""
-    return isinstance(claim_value, str) and bool(claim_value)
-
-
-def _is_optional_string(claim_value: object) -> bool:
-    return claim_value is None or (
-        isinstance(claim_value, str) and _is_unicode(claim_value)
-    )
-
-
-def _is_json_unicode(json_value: object) -> bool:
-    """Whether every string in a JSON value (keys too) is valid Unicode."""
-    if isinstance(json_value, str):
-        return _is_unicode(json_value)
-    if isinstance(json_value, dict):
-        return all(
-            _is_json_unicode(key) and _is_json_unicode(nested)
-            for key, nested in json_value.items()
-        )
-    if isinstance(json_value, list | tuple):
-        return all(_is_json_unicode(nested) for nested in json_value)
-    return True
-
-
-def _is_unicode(text: str) -> bool:
-    """Whether *text* is valid Unicode: JSON can carry lone surrogates."""
-    if text.isascii():
-        return True
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _is_dict(claim_value: object) -> bool:
-    return isinstance(claim_value, dict)
-
-
-def _none_if_empty(
-    claim_value: str | Sequence[str] | None,
-) -> str | Sequence[str] | None:
-    if claim_value is None or isinstance(claim_value, str):
-        return claim_value or None
-    return list(claim_value) or None
 
 
 @sensitive_variables('secret')

@@ -12,13 +12,14 @@ they are found expired. Reads take no lock; writes take one.
 """
 
 import dataclasses
+import math
 import threading
 import time
 from typing import Final, final
 
 from dmr_jwt.token import JWToken
 
-__all__ = ('VerifiedTokenCache', 'verified_token_cache')
+__all__ = ('VerifiedTokenCache', 'remember_verified', 'verified_token_cache')
 
 
 @final
@@ -108,3 +109,34 @@ def verified_token_cache(
         else:
             cache.max_size = max(cache.max_size, max_size)
         return cache
+
+
+def remember_verified(
+    cache: VerifiedTokenCache,
+    encoded_token: str,
+    token: JWToken,
+    *,
+    leeway: int,
+    verify_expiry: bool,
+    verify_not_before: bool,
+) -> None:
+    """
+    Put a just-verified *token* in *cache* for as long as it stays valid.
+
+    The window is the one that PyJWT applies: expired when
+    ``exp <= now - leeway``, not yet valid when ``nbf > now + leeway``;
+    a claim that is not verified does not bound it.
+    """
+    valid_until = token.exp.timestamp() + leeway if verify_expiry else math.inf
+    nbf = token.extras.get('nbf')
+    valid_from = (
+        float(nbf) - leeway
+        if verify_not_before and isinstance(nbf, int | float)
+        else -math.inf
+    )
+    cache.put(
+        encoded_token,
+        token,
+        valid_until=valid_until,
+        valid_from=valid_from,
+    )

@@ -1,0 +1,384 @@
+"""The shared base of the JWT auth classes: configuration and verification.
+
+:class:`BaseJWTAuth` resolves the documented constructor arguments once,
+reads the token (through :class:`~dmr_jwt.header.AuthHeaderMixin`),
+decodes and verifies it and checks its type. It does no I/O: the sync and
+async classes of :mod:`dmr_jwt.auth` add only the methods that touch the
+database.
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Final, cast
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
+
+from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.header import AUTHORIZATION, AuthHeaderMixin, meta_key
+from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.token import DecodeConfig, JWToken, is_non_empty_string
+from dmr_jwt.token_cache import remember_verified, verified_token_cache
+from dmr_jwt.users import SubjectLookup, TokenUser, set_request_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+__all__ = ('REQUEST_TOKEN_ATTR', 'BaseJWTAuth')
+
+#: The request attribute that holds the token of an authenticated request.
+REQUEST_TOKEN_ATTR: Final = '_dmr_jwt_token'  # noqa: S105
+
+
+class BaseJWTAuth(AuthHeaderMixin):
+    """
+    The part of JWT auth that does no I/O, shared by sync and async.
+
+    Subclass :class:`~dmr_jwt.auth.JWTSyncAuth` or
+    :class:`~dmr_jwt.auth.JWTAsyncAuth`, not this class.
+
+    Reads the token from a header, decodes and verifies it,
+    checks its type and describes itself to OpenAPI.
+    Configuration is resolved once, in ``__init__``;
+    instances hold no per-request state and can be shared.
+    """
+
+    #: Only tokens with this ``extras.type`` authenticate requests.
+    expected_token_type: ClassVar[str] = 'access'  # noqa: S105
+
+    #: Longer header values are rejected before any parsing
+    #: (real tokens are a few hundred bytes).
+    max_token_length: ClassVar[int] = 8 * 1024
+
+    __slots__ = (
+        '_decode_config',
+        '_meta_key',
+        '_subject_lookup',
+        '_token_cache',
+        '_uses_custom_decode',
+        'accepted_audiences',
+        'accepted_issuers',
+        'algorithm',
+        'auth_header',
+        'auth_scheme',
+        'enforce_minimum_key_length',
+        'leeway',
+        'require_claims',
+        'secret',
+        'security_scheme_name',
+        'stateless',
+        'strict_audience',
+        'token_cache_size',
+        'token_cls',
+        'user_cache_alias',
+        'user_cache_timeout',
+        'user_id_field',
+        'verify_expiry',
+        'verify_issued_at',
+        'verify_jwt_id',
+        'verify_not_before',
+        'verify_subject',
+    )
+
+    @sensitive_variables('secret')
+    def __init__(
+        self,
+        *,
+        user_id_field: str = 'pk',
+        algorithm: str = 'HS256',
+        security_scheme_name: str = 'jwt',
+        auth_header: str = AUTHORIZATION,
+        auth_scheme: str = 'Bearer',
+        secret: str | None = None,
+        token_cls: type[JWToken] = JWToken,
+        leeway: int | dt.timedelta = 0,
+        accepted_audiences: str | Sequence[str] | None = None,
+        accepted_issuers: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_expiry: bool = True,
+        verify_issued_at: bool = True,
+        verify_jwt_id: bool = True,
+        verify_not_before: bool = True,
+        verify_subject: bool = True,
+        strict_audience: bool = False,
+        enforce_minimum_key_length: bool = True,
+        token_cache_size: int = 0,
+        user_cache_timeout: int | None = None,
+        user_cache_alias: str = 'default',
+        stateless: bool = False,
+    ) -> None:
+        """
+        Apply possible customizations.
+
+        Args:
+            user_id_field: User model field matched against ``sub``.
+            algorithm: The only algorithm that tokens may be signed with.
+            security_scheme_name: Name of the OpenAPI security scheme.
+            auth_header: Header that carries the token.
+            auth_scheme: Prefix of the header value, like ``Bearer``;
+                an empty string means the header holds the bare token.
+            secret: Verification key, ``settings.SECRET_KEY`` by default.
+            token_cls: :class:`~dmr_jwt.token.JWToken` or a subclass.
+            leeway: Seconds of clock skew allowed for time claims.
+            accepted_audiences: Audiences that ``aud`` must match.
+            accepted_issuers: Issuers that ``iss`` must match.
+            require_claims: Claims that must be present.
+            verify_expiry: Check ``exp``.
+            verify_issued_at: Check ``iat``.
+            verify_jwt_id: Check that ``jti`` is a string.
+            verify_not_before: Check ``nbf``.
+            verify_subject: Check that ``sub`` is a string.
+            strict_audience: ``aud`` must be a single, exactly equal string.
+            enforce_minimum_key_length: Refuse keys that are too short.
+            token_cache_size: Remember up to this many verified tokens
+                (process-wide, per verifying configuration), so a client
+                that reuses its token skips signature verification;
+                ``exp`` and ``nbf`` are still checked on every hit.
+                ``0`` (the default) turns it off.
+            user_cache_timeout: Cache users in Django's cache for this many
+                seconds, so an authenticated request makes no query;
+                saving or deleting a user forgets it. ``None``: no caching.
+            user_cache_alias: The cache for *user_cache_timeout*.
+            stateless: Never ask the database: ``request.user`` is a
+                :class:`~dmr_jwt.users.TokenUser` built from the token.
+                A deleted or deactivated user keeps access until the token
+                expires.
+
+        Raises:
+            ImproperlyConfigured: When the secret cannot verify *algorithm*
+                tokens (too short, wrong kind, ``none``): a start-up error,
+                never a per-request one.
+            ValueError: *strict_audience* without a single audience.
+
+        """
+        self.user_id_field = user_id_field
+        self.algorithm = algorithm
+        self.security_scheme_name = security_scheme_name
+        self.auth_header = auth_header
+        self.auth_scheme = auth_scheme
+        self.secret = get_secret(secret)
+        self.token_cls = token_cls
+        # PyJWT also takes a `timedelta`: seconds are what we compare.
+        self.leeway = (
+            int(leeway.total_seconds())
+            if isinstance(leeway, dt.timedelta)
+            else leeway
+        )
+        self.accepted_audiences = accepted_audiences
+        self.accepted_issuers = accepted_issuers
+        self.require_claims = require_claims
+        self.verify_expiry = verify_expiry
+        self.verify_issued_at = verify_issued_at
+        self.verify_jwt_id = verify_jwt_id
+        self.verify_not_before = verify_not_before
+        self.verify_subject = verify_subject
+        self.strict_audience = strict_audience
+        self.enforce_minimum_key_length = enforce_minimum_key_length
+        self.token_cache_size = token_cache_size
+        self.user_cache_timeout = user_cache_timeout
+        self.user_cache_alias = user_cache_alias
+        self.stateless = stateless
+
+        check_secret(
+            self.secret,
+            algorithm,
+            owner=type(self).__qualname__,
+            check_length=enforce_minimum_key_length,
+        )
+        _check_user_cache(user_cache_timeout, user_cache_alias)
+        self._decode_config = DecodeConfig.build(
+            secret=self.secret,
+            algorithm=algorithm,
+            leeway=self.leeway,
+            accepted_audiences=accepted_audiences,
+            accepted_issuers=accepted_issuers,
+            require_claims=require_claims,
+            verify_exp=verify_expiry,
+            verify_iat=verify_issued_at,
+            verify_jti=verify_jwt_id,
+            verify_nbf=verify_not_before,
+            verify_sub=verify_subject,
+            strict_audience=strict_audience,
+            enforce_minimum_key_length=enforce_minimum_key_length,
+        )
+        self._meta_key = meta_key(auth_header)
+        self._uses_custom_decode = _overrides_decode(token_cls)
+        self._subject_lookup = SubjectLookup(
+            user_id_field,
+            cache_alias=user_cache_alias,
+            cache_timeout=user_cache_timeout,
+        )
+        self._token_cache = (
+            verified_token_cache(self._fingerprint(), token_cache_size)
+            if token_cache_size > 0
+            else None
+        )
+
+    # Reading and decoding the token:
+
+    @sensitive_variables()
+    def prepare_token(self, request: HttpRequest) -> JWToken | None:
+        """
+        Fetches JWToken instance from the auth header.
+
+        Returns ``None`` when the request carries no token for us,
+        so that other auth instances of the chain can try.
+
+        Raises:
+            NotAuthenticatedError: When the request has a token of ours,
+                but it is not valid.
+
+        """
+        header = self.get_token_from_request(request)
+        if header is None:
+            return None
+        encoded_token = self.split_encoded_token(header)
+        if encoded_token is None:
+            return None
+        return self.decode_token(encoded_token)
+
+    @sensitive_variables()
+    def decode_token(self, encoded_token: str) -> JWToken:
+        """
+        Decodes token object from the encoded string.
+
+        Raises:
+            NotAuthenticatedError: When the token is invalid,
+                or is not of :attr:`expected_token_type`.
+
+        """
+        if not encoded_token or len(encoded_token) > self.max_token_length:
+            raise token_error(Reason.MALFORMED)
+        cache = self._token_cache
+        token = None if cache is None else cache.get(encoded_token)
+        if token is None:
+            token = self._verify(encoded_token)
+            if cache is not None:
+                remember_verified(
+                    cache,
+                    encoded_token,
+                    token,
+                    leeway=self.leeway,
+                    verify_expiry=self.verify_expiry,
+                    verify_not_before=self.verify_not_before,
+                )
+        if token.extras.get('type') != self.expected_token_type:
+            raise token_error(Reason.WRONG_TYPE)
+        return token
+
+    def claim_from_token(self, token: JWToken) -> str:
+        """
+        Return claim value from the token object.
+
+        Override this method if you want to change how
+        claim is extracted from token.
+        For example, if you create ``email`` claim,
+        it will be stored in ``.extras``.
+
+        So, you would need to use: ``token.extras['email']``.
+        """
+        return token.sub
+
+    # Helpers for the sync and async twins:
+
+    def _subject(self, token: JWToken) -> str:
+        # `claim_from_token` is a documented override point, often
+        # `token.extras['email']`: a token without that claim is a bad
+        # token (401), never a 500.
+        try:
+            subject = self.claim_from_token(token)
+        except (LookupError, TypeError, ValueError):
+            raise token_error(Reason.INVALID_CLAIMS) from None
+        if not is_non_empty_string(subject):
+            raise token_error(Reason.INVALID_CLAIMS)
+        return subject
+
+    def _check_user(self, user: 'AbstractBaseUser') -> None:
+        if not user.is_active:
+            raise token_error(Reason.USER_INACTIVE)
+
+    def _store_on_request(
+        self,
+        request: HttpRequest,
+        user: 'AbstractBaseUser',
+        token: JWToken,
+    ) -> None:
+        set_request_user(request, user)
+        setattr(request, REQUEST_TOKEN_ATTR, token)
+
+    def _fingerprint(self) -> tuple[object, ...]:
+        # Everything that decides whether a token string verifies:
+        # two auth instances with the same fingerprint share a cache.
+        return (
+            self.token_cls,
+            # A digest: the secret itself is never a dictionary key.
+            hashlib.sha256(self.secret.encode()).hexdigest(),
+            self.algorithm,
+            self.leeway,
+            _freeze(self.accepted_audiences),
+            _freeze(self.accepted_issuers),
+            _freeze(self.require_claims),
+            self.verify_expiry,
+            self.verify_issued_at,
+            self.verify_jwt_id,
+            self.verify_not_before,
+            self.verify_subject,
+            self.strict_audience,
+        )
+
+    def _token_user(self, token: JWToken) -> 'AbstractBaseUser':
+        # Stateless mode: a `TokenUser` stands where a user model would.
+        return cast('AbstractBaseUser', TokenUser(token, self._subject(token)))
+
+    @sensitive_variables()
+    def _verify(self, encoded_token: str) -> JWToken:
+        if not self._uses_custom_decode:
+            return self.token_cls.decode_with_config(
+                encoded_token,
+                self._decode_config,
+            )
+        # A `token_cls` that overrides the documented `decode` gets called
+        # exactly as documented, so its custom logic runs.
+        return self.token_cls.decode(
+            encoded_token,
+            self.secret,
+            self.algorithm,
+            leeway=self.leeway,
+            accepted_audiences=self.accepted_audiences,
+            accepted_issuers=self.accepted_issuers,
+            require_claims=self.require_claims,
+            verify_exp=self.verify_expiry,
+            verify_iat=self.verify_issued_at,
+            verify_jti=self.verify_jwt_id,
+            verify_nbf=self.verify_not_before,
+            verify_sub=self.verify_subject,
+            strict_audience=self.strict_audience,
+            enforce_minimum_key_length=self.enforce_minimum_key_length,
+        )
+
+
+def _check_user_cache(timeout: int | None, alias: str) -> None:
+    from django.conf import settings  # noqa: PLC0415
+
+    if timeout is not None and alias not in settings.CACHES:
+        raise ImproperlyConfigured(
+            f'user_cache_alias={alias!r} is not in CACHES',
+        )
+
+
+def _freeze(option: str | Sequence[str] | None) -> object:
+    if option is None or isinstance(option, str):
+        return option
+    return tuple(option)
+
+
+def _overrides_decode(token_cls: type[JWToken]) -> bool:
+    """Whether *token_cls* replaces the documented :meth:`JWToken.decode`."""
+    for klass in token_cls.__mro__:
+        if klass is JWToken:
+            return False
+        if 'decode' in vars(klass):
+            return True
+    return False
