@@ -615,3 +615,32 @@ def test_blocklisted_token_stays_blocked_in_a_new_process(
         True,
         False,
     ]
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_stays_revoked_for_as_long_as_leeway_accepts_it() -> (
+    None
+):
+    # With `leeway`, the auth accepts a token `leeway` seconds after `exp`:
+    # its blocklist row (and cached answer) must live that long too.
+    auth = BlocklistSyncAuth(leeway=120)
+    token = JWToken(
+        sub='1',
+        exp=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30),
+        jti='c' * 32,
+        extras={'type': 'access'},
+    )
+
+    row, created = auth.blocklist(token)
+
+    assert created
+    assert row.expires_at == token.exp + dt.timedelta(seconds=120)
+    never_expiring = BlocklistSyncAuth(verify_expiry=False)
+    other = JWToken(
+        sub='1',
+        exp=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30),
+        jti='d' * 32,
+        extras={'type': 'access'},
+    )
+    forever_row, _ = never_expiring.blocklist(other)
+    assert forever_row.expires_at > other.exp + dt.timedelta(days=365 * 50)

@@ -9,6 +9,7 @@ a check is one cache read and no query. A token without ``jti`` cannot be
 revoked, so these mixins reject it with ``401``.
 """
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core import checks
@@ -58,7 +59,7 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
 
         """
         try:
-            return store.blocklist(token)
+            return store.blocklist(token, grace=_grace(self))
         except store.BlocklistError:
             raise token_error(Reason.MISSING_CLAIM) from None
 
@@ -66,7 +67,7 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
     def check_auth(self, user: 'AbstractBaseUser', token: JWToken) -> None:
         """Check if the token is in the blocklist, if so raise the error."""
         super().check_auth(user, token)
-        _reject_if_blocklisted(token)
+        _reject_if_blocklisted(token, _grace(self))
 
 
 class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
@@ -80,7 +81,7 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
     ) -> tuple['BlocklistedJWToken', bool]:
         """Add token to the blocklist. See the sync mixin."""
         try:
-            return await store.ablocklist(token)
+            return await store.ablocklist(token, grace=_grace(self))
         except store.BlocklistError:
             raise token_error(Reason.MISSING_CLAIM) from None
 
@@ -92,7 +93,7 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
     ) -> None:
         """Check if the token is in the blocklist, if so raise the error."""
         await super().check_auth(user, token)
-        await _areject_if_blocklisted(token)
+        await _areject_if_blocklisted(token, _grace(self))
 
 
 class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
@@ -115,18 +116,35 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
         await _areject_if_blocklisted(token)
 
 
-def _reject_if_blocklisted(token: JWToken) -> None:
+def _grace(auth: 'JWTSyncAuth | JWTAsyncAuth') -> dt.timedelta:
+    # How long after `exp` this auth still accepts a token.
+    if not auth.verify_expiry:
+        return _FOREVER
+    return dt.timedelta(seconds=auth.leeway)
+
+
+#: Tokens that never expire stay revoked (practically) forever.
+_FOREVER = dt.timedelta(days=365 * 100)
+
+
+def _reject_if_blocklisted(
+    token: JWToken,
+    grace: dt.timedelta = dt.timedelta(0),
+) -> None:
     try:
-        blocked = store.is_blocklisted(token)
+        blocked = store.is_blocklisted(token, grace=grace)
     except store.BlocklistError:
         raise token_error(Reason.MISSING_CLAIM) from None
     if blocked:
         raise token_error(Reason.REVOKED)
 
 
-async def _areject_if_blocklisted(token: JWToken) -> None:
+async def _areject_if_blocklisted(
+    token: JWToken,
+    grace: dt.timedelta = dt.timedelta(0),
+) -> None:
     try:
-        blocked = await store.ais_blocklisted(token)
+        blocked = await store.ais_blocklisted(token, grace=grace)
     except store.BlocklistError:
         raise token_error(Reason.MISSING_CLAIM) from None
     if blocked:

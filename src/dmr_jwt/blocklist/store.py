@@ -59,6 +59,8 @@ _logger: Final = logging.getLogger(__name__)
 
 _KEY_PREFIX: Final = 'dmr_jwt:blocklist:'
 
+_NO_GRACE: Final = dt.timedelta(0)
+
 
 @final
 class BlocklistError(ValueError):
@@ -119,9 +121,17 @@ def cache_key(jti: str) -> str:
 # Writes:
 
 
-def blocklist(token: JWToken) -> tuple['BlocklistedJWToken', bool]:
+def blocklist(
+    token: JWToken,
+    *,
+    grace: dt.timedelta = _NO_GRACE,
+) -> tuple['BlocklistedJWToken', bool]:
     """
     Blocklist *token*: ``(row, created)``, like ``get_or_create``.
+
+    The row and the cached answer live until ``exp + grace``: pass the
+    verifying auth's leeway, so a revoked token stays revoked as long as
+    that auth would accept it.
 
     Raises:
         BlocklistError: If the token has no usable ``jti``.
@@ -131,28 +141,36 @@ def blocklist(token: JWToken) -> tuple['BlocklistedJWToken', bool]:
     jti = _require_jti(token)
     row, created = _rows(plan).get_or_create(
         jti=jti,
-        defaults=_row_defaults(token),
+        defaults=_row_defaults(token, grace),
     )
-    _cache_set(plan, jti, blocked=True, expires_at=token.exp)
+    _cache_set(plan, jti, blocked=True, expires_at=token.exp + grace)
     return row, created
 
 
-async def ablocklist(token: JWToken) -> tuple['BlocklistedJWToken', bool]:
+async def ablocklist(
+    token: JWToken,
+    *,
+    grace: dt.timedelta = _NO_GRACE,
+) -> tuple['BlocklistedJWToken', bool]:
     """Blocklist *token*, async. See :func:`blocklist`."""
     plan = _plan()
     jti = _require_jti(token)
     row, created = await _rows(plan).aget_or_create(
         jti=jti,
-        defaults=_row_defaults(token),
+        defaults=_row_defaults(token, grace),
     )
-    await _acache_set(plan, jti, blocked=True, expires_at=token.exp)
+    await _acache_set(plan, jti, blocked=True, expires_at=token.exp + grace)
     return row, created
 
 
 # Reads:
 
 
-def is_blocklisted(token: JWToken) -> bool:
+def is_blocklisted(
+    token: JWToken,
+    *,
+    grace: dt.timedelta = _NO_GRACE,
+) -> bool:
     """
     Whether *token* is blocklisted: the cache first, then the database.
 
@@ -166,11 +184,15 @@ def is_blocklisted(token: JWToken) -> bool:
     if cached is not None:
         return cached
     blocked = _rows(plan).filter(jti=jti).exists()
-    _cache_set(plan, jti, blocked=blocked, expires_at=token.exp)
+    _cache_set(plan, jti, blocked=blocked, expires_at=token.exp + grace)
     return blocked
 
 
-async def ais_blocklisted(token: JWToken) -> bool:
+async def ais_blocklisted(
+    token: JWToken,
+    *,
+    grace: dt.timedelta = _NO_GRACE,
+) -> bool:
     """Whether *token* is blocklisted, async. See :func:`is_blocklisted`."""
     plan = _plan()
     jti = _require_jti(token)
@@ -178,7 +200,7 @@ async def ais_blocklisted(token: JWToken) -> bool:
     if cached is not None:
         return cached
     blocked = await _rows(plan).filter(jti=jti).aexists()
-    await _acache_set(plan, jti, blocked=blocked, expires_at=token.exp)
+    await _acache_set(plan, jti, blocked=blocked, expires_at=token.exp + grace)
     return blocked
 
 
@@ -248,8 +270,10 @@ def _is_storable(text: str) -> bool:
     return True
 
 
-def _row_defaults(token: JWToken) -> dict[str, Any]:
-    return {'sub': token.sub[:255], 'expires_at': token.exp}
+def _row_defaults(token: JWToken, grace: dt.timedelta) -> dict[str, Any]:
+    # A row (and a cached answer) must outlive the token: auth that
+    # allows `leeway` accepts it `leeway` seconds after `exp`.
+    return {'sub': token.sub[:255], 'expires_at': token.exp + grace}
 
 
 def _rows(plan: _Plan) -> 'QuerySet[BlocklistedJWToken]':
