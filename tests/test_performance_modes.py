@@ -33,7 +33,7 @@ from pytest_django import Settings
 
 from dmr_jwt import JWToken
 from dmr_jwt.blocklist import store
-from dmr_jwt.blocklist.models import BlocklistedJWToken
+from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 from dmr_jwt.errors import Reason
 from dmr_jwt.users import TokenUser, _user_cache_key
 from tests.app.perf_urls import perf_path
@@ -59,6 +59,8 @@ pytestmark = pytest.mark.urls('tests.app.perf_urls')
 #: table cannot make the query assertions pass vacuously.
 USER_TABLE: Final = 'auth_user'
 BLOCKLIST_TABLE: Final = 'dmr_jwt_blocklist_blocklistedjwtoken'
+#: "Log out everywhere": checked by the blocklist mixins after the row.
+WATERMARK_TABLE: Final = 'dmr_jwt_blocklist_tokenwatermark'
 
 #: Long enough that "not blocklisted" stays in the per-process cache for
 #: the whole test: no assertion may depend on how fast the test runs.
@@ -70,10 +72,11 @@ _Requester: TypeAlias = Callable[[str, str], tuple['Response', list[str]]]
 def test_table_names() -> None:
     assert User._meta.db_table == USER_TABLE
     assert BlocklistedJWToken._meta.db_table == BLOCKLIST_TABLE
+    assert TokenWatermark._meta.db_table == WATERMARK_TABLE
 
 
 def _table_of(sql: str) -> str:
-    for table in (USER_TABLE, BLOCKLIST_TABLE):
+    for table in (USER_TABLE, BLOCKLIST_TABLE, WATERMARK_TABLE):
         if f'"{table}"' in sql:
             return table
     return sql
@@ -132,19 +135,19 @@ def _subject(user: User, variant: str) -> str:
         pytest.param('stateless', [], [], id='stateless'),
         pytest.param(
             'blocklist',
-            [USER_TABLE, BLOCKLIST_TABLE],
+            [USER_TABLE, BLOCKLIST_TABLE, WATERMARK_TABLE],
             [USER_TABLE],
             id='blocklist',
         ),
         pytest.param(
             'blocklist-stateless',
-            [BLOCKLIST_TABLE],
+            [BLOCKLIST_TABLE, WATERMARK_TABLE],
             [],
             id='blocklist-stateless',
         ),
         pytest.param(
             'tuned',
-            [USER_TABLE, BLOCKLIST_TABLE],
+            [USER_TABLE, BLOCKLIST_TABLE, WATERMARK_TABLE],
             [],
             id='tuned',
         ),
@@ -446,7 +449,7 @@ async def test_tuned_steady_state_async_client(
         return response, tables
 
     for expected_tables in (
-        [USER_TABLE, BLOCKLIST_TABLE],
+        [USER_TABLE, BLOCKLIST_TABLE, WATERMARK_TABLE],
         [],
         [],
     ):

@@ -31,7 +31,7 @@ from pytest_django import Settings
 
 from dmr_jwt import JWToken
 from dmr_jwt.blocklist import store
-from dmr_jwt.blocklist.models import BlocklistedJWToken
+from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 from dmr_jwt.errors import Reason
 from tests.app.blocklist_views import BlocklistAsyncAuth, BlocklistSyncAuth
 from tests.blocklist.conftest import BlocklistBackend, require_redis
@@ -54,6 +54,9 @@ Url: TypeAlias = Callable[[str], str]
 #: checked against the model below) so that a renamed table cannot make
 #: the query assertions pass vacuously.
 BLOCKLIST_TABLE: Final = 'dmr_jwt_blocklist_blocklistedjwtoken'
+
+#: The "log out everywhere" table, checked by the same mixins.
+WATERMARK_TABLE: Final = 'dmr_jwt_blocklist_tokenwatermark'
 
 #: Long enough that "not blocklisted" stays in a per-process cache for the
 #: whole test: no assertion may depend on how fast the test runs.
@@ -134,6 +137,7 @@ def _use_backend(settings: Settings, **dmr_jwt: object) -> None:
 
 def test_blocklist_table_name() -> None:
     assert BlocklistedJWToken._meta.db_table == BLOCKLIST_TABLE
+    assert TokenWatermark._meta.db_table == WATERMARK_TABLE
 
 
 # Logout: the token is revoked, and only that token.
@@ -312,14 +316,19 @@ def _assert_one_lookup_and_revocation_queries(
     *,
     cache: str | None,
 ) -> None:
-    revocation = [query for query in sql if BLOCKLIST_TABLE in query]
-    others = [query for query in sql if BLOCKLIST_TABLE not in query]
+    revocation = [
+        query
+        for query in sql
+        if BLOCKLIST_TABLE in query or WATERMARK_TABLE in query
+    ]
+    others = [query for query in sql if query not in revocation]
     # One user lookup, and nothing else...
     assert len(others) == 1, sql
     assert 'auth_user' in others[0]
-    # ...but for the blocklist table: never with a cache, every time
-    # without one (which proves that the check is real).
-    assert len(revocation) == (0 if cache else 1), sql
+    # ...but for the revocation tables: never with a cache, both (the
+    # token's row and the user's watermark) every time without one
+    # (which proves that the checks are real).
+    assert len(revocation) == (0 if cache else 2), sql
 
 
 @pytest.mark.django_db(databases='__all__')

@@ -2,7 +2,8 @@
 
 Add ``'dmr_jwt.blocklist'`` to ``INSTALLED_APPS``, run ``migrate``, and mix
 :class:`JWTokenBlocklistSyncMixin` / :class:`JWTokenBlocklistAsyncMixin`
-into the auth classes. Nothing here imports models at import time,
+into the auth classes. :func:`revoke_all_tokens` logs a user out
+everywhere. Nothing here imports models at import time,
 so this package is safe to import while Django populates its apps.
 """
 
@@ -12,10 +13,13 @@ from dmr_jwt.blocklist.auth import (
     RefreshTokenBlocklistAsyncMixin,
     RefreshTokenBlocklistSyncMixin,
 )
+from dmr_jwt.blocklist.watermarks import arevoke_all_tokens, revoke_all_tokens
 
 __all__ = (
     'JWTokenBlocklistAsyncMixin',
     'JWTokenBlocklistSyncMixin',
     'RefreshTokenBlocklistAsyncMixin',
     'RefreshTokenBlocklistSyncMixin',
+    'arevoke_all_tokens',
+    'revoke_all_tokens',
 )

@@ -1,4 +1,4 @@
-"""A read-only admin for blocklisted tokens: searchable, newest first."""
+"""Read-only admins for blocklisted tokens and "log out everywhere"."""
 
 from typing import TYPE_CHECKING, Any
 
@@ -6,14 +6,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 from typing_extensions import override
 
-from dmr_jwt.blocklist.models import BlocklistedJWToken
+from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 
 if TYPE_CHECKING:
     # `ModelAdmin` is generic for type checkers only: subscripting it at
     # runtime needs `django_stubs_ext`, which projects do not install.
     _ModelAdmin = admin.ModelAdmin[BlocklistedJWToken]
+    _WatermarkAdmin = admin.ModelAdmin[TokenWatermark]
 else:
-    _ModelAdmin = admin.ModelAdmin
+    _ModelAdmin = _WatermarkAdmin = admin.ModelAdmin
 
 
 @admin.register(BlocklistedJWToken)
@@ -45,4 +46,35 @@ class BlocklistedJWTokenAdmin(_ModelAdmin):
         obj: Any = None,
     ) -> bool:
         # Deleting a row would silently un-revoke a live token.
+        return False
+
+
+@admin.register(TokenWatermark)
+class TokenWatermarkAdmin(_WatermarkAdmin):
+    """Shows who was logged out everywhere; written only by the store."""
+
+    list_display = ('sub', 'not_before', 'updated_at')
+    search_fields = ('sub',)
+    ordering = ('-updated_at',)
+    date_hierarchy = 'updated_at'
+
+    @override
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @override
+    def has_change_permission(
+        self,
+        request: HttpRequest,
+        obj: Any = None,
+    ) -> bool:
+        return False
+
+    @override
+    def has_delete_permission(
+        self,
+        request: HttpRequest,
+        obj: Any = None,
+    ) -> bool:
+        # Deleting a row would silently un-revoke live tokens.
         return False

@@ -58,3 +58,42 @@ class BlocklistedJWToken(models.Model):
     @override
     def __str__(self) -> str:
         return f'{self.jti} (user {self.sub})'
+
+
+@final
+class TokenWatermark(models.Model):
+    """
+    "Log out everywhere" for one user: one row per subject, not per token.
+
+    Every token of ``sub`` whose ``iat`` is strictly before ``not_before``
+    is revoked. Rows are only written by :mod:`dmr_jwt.blocklist.store`.
+    """
+
+    sub: 'models.CharField[str, str]' = models.CharField(
+        _('subject'),
+        max_length=255,
+        unique=True,
+        help_text=_('The "sub" claim: the id of the user.'),
+    )
+    not_before: 'models.DateTimeField[dt.datetime, dt.datetime]' = (
+        models.DateTimeField(
+            _('tokens issued before'),
+            help_text=_(
+                'Tokens of this user issued (claim "iat") before this '
+                'moment are revoked.',
+            ),
+        )
+    )
+    updated_at: 'models.DateTimeField[dt.datetime, dt.datetime]' = (
+        models.DateTimeField(_('updated at'), auto_now=True)
+    )
+
+    class Meta:
+        """Names for the admin."""
+
+        verbose_name = _('JWT revocation watermark')
+        verbose_name_plural = _('JWT revocation watermarks')
+
+    @override
+    def __str__(self) -> str:
+        return f'user {self.sub}: tokens before {self.not_before.isoformat()}'

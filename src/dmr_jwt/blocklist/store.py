@@ -11,6 +11,15 @@ The database is the source of truth; Django's cache fronts it:
   writes through to it) or for ``BLOCKLIST_LOCAL_CACHE_TTL`` seconds in a
   per-process cache (the staleness bound for other processes).
 
+"Log out everywhere" (:func:`revoke_all`) is one row per user, not per
+token: a watermark ``not_before``; every token of that user with ``iat``
+before it is revoked (:func:`is_revoked_by_watermark`). It is cached like
+the blocklist: a new watermark is written through with ``set``; a read from
+the database is cached with ``add`` (never over a newer watermark) until the
+token expires in a shared cache, for ``BLOCKLIST_LOCAL_CACHE_TTL`` seconds
+in a per-process cache. A per-process cache also keeps a watermark only that
+long, because a watermark, unlike a block, can move.
+
 In steady state a check costs one cache read and no query. A failing cache
 never fails a request: it is logged and the database answers.
 The ``a``-prefixed functions are the async twins; both share every step
@@ -53,13 +62,19 @@ __all__ = (
     'cache_key',
     'flush_expired',
     'is_blocklisted',
+    'is_per_process_cache',
 )
 
 _logger: Final = logging.getLogger(__name__)
 
 _KEY_PREFIX: Final = 'dmr_jwt:blocklist:'
 
+
 _NO_GRACE: Final = dt.timedelta(0)
+
+
+#: Longest ``sub`` that a watermark can be stored for.
+_SUB_MAX_LENGTH: Final = 255
 
 
 @final
@@ -298,24 +313,12 @@ def _timeout(plan: _Plan, *, blocked: bool, expires_at: dt.datetime) -> int:
 
 
 def _cache_get(plan: _Plan, jti: str) -> bool | None:
-    if plan.cache_alias is None:
-        return None
-    try:
-        cached = caches[plan.cache_alias].get(cache_key(jti))
-    except Exception:
-        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
-        return None
+    cached = _read(plan, cache_key(jti))
     return cached if isinstance(cached, bool) else None
 
 
 async def _acache_get(plan: _Plan, jti: str) -> bool | None:
-    if plan.cache_alias is None:
-        return None
-    try:
-        cached = await acache_get(caches[plan.cache_alias], cache_key(jti))
-    except Exception:
-        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
-        return None
+    cached = await _aread(plan, cache_key(jti))
     return cached if isinstance(cached, bool) else None
 
 
@@ -326,22 +329,10 @@ def _cache_set(
     blocked: bool,
     expires_at: dt.datetime,
 ) -> None:
-    if plan.cache_alias is None:
-        return
-    cache = caches[plan.cache_alias]
-    key = cache_key(jti)
+    # A block overwrites; "not blocked" from the database is only added:
+    # it must not overwrite a block written meanwhile.
     timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
-    try:
-        if blocked:
-            cache.set(key, True, timeout)  # noqa: FBT003
-        else:
-            # `add`, never `set`: a "not blocked" read from the database
-            # must not overwrite a block written meanwhile.
-            cache.add(key, False, timeout)  # noqa: FBT003
-    except Exception:
-        _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)
-        if blocked:
-            _forget_cached(cache, key)
+    _write(plan, cache_key(jti), blocked, timeout, overwrite=blocked)
 
 
 async def _acache_set(
@@ -351,33 +342,85 @@ async def _acache_set(
     blocked: bool,
     expires_at: dt.datetime,
 ) -> None:
+    timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
+    await _awrite(plan, cache_key(jti), blocked, timeout, overwrite=blocked)
+
+
+def _read(plan: _Plan, key: str) -> Any:
+    if plan.cache_alias is None:
+        return None
+    try:
+        return caches[plan.cache_alias].get(key)
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
+        return None
+
+
+async def _aread(plan: _Plan, key: str) -> Any:
+    if plan.cache_alias is None:
+        return None
+    try:
+        return await acache_get(caches[plan.cache_alias], key)
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
+        return None
+
+
+def _write(
+    plan: _Plan,
+    key: str,
+    cache_value: object,
+    expires_in: int,
+    *,
+    overwrite: bool = False,
+) -> None:
     if plan.cache_alias is None:
         return
     cache = caches[plan.cache_alias]
-    key = cache_key(jti)
-    timeout = _timeout(plan, blocked=blocked, expires_at=expires_at)
     try:
-        if blocked:
-            await acache_set(cache, key, True, timeout)  # noqa: FBT003
+        if overwrite:
+            cache.set(key, cache_value, expires_in)
         else:
-            await acache_add(cache, key, False, timeout)  # noqa: FBT003
+            cache.add(key, cache_value, expires_in)
     except Exception:
         _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)
-        if blocked:
+        if overwrite:
+            _forget_cached(cache, key)
+
+
+async def _awrite(
+    plan: _Plan,
+    key: str,
+    cache_value: object,
+    expires_in: int,
+    *,
+    overwrite: bool = False,
+) -> None:
+    if plan.cache_alias is None:
+        return
+    cache = caches[plan.cache_alias]
+    try:
+        if overwrite:
+            await acache_set(cache, key, cache_value, expires_in)
+        else:
+            await acache_add(cache, key, cache_value, expires_in)
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache write failed', exc_info=True)
+        if overwrite:
             await _aforget_cached(cache, key)
 
 
 def _forget_cached(cache: BaseCache, key: str) -> None:
-    # A block that could not be written must not leave a cached
-    # "not blocked" behind: without an entry, readers ask the database.
+    # A revocation that could not be written must not leave a cached
+    # "valid" behind: without an entry, readers ask the database.
     try:
         cache.delete(key)
     except Exception:
-        _logger.exception('dmr_jwt: a blocked token may stay cached as valid')
+        _logger.exception('dmr_jwt: a revoked token may stay cached as valid')
 
 
 async def _aforget_cached(cache: BaseCache, key: str) -> None:
     try:
         await acache_delete(cache, key)
     except Exception:
-        _logger.exception('dmr_jwt: a blocked token may stay cached as valid')
+        _logger.exception('dmr_jwt: a revoked token may stay cached as valid')
