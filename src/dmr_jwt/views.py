@@ -29,6 +29,11 @@ from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.signals import (
+    login_failed,
+    tokens_obtained,
+    tokens_refreshed,
+)
 from dmr_jwt.token import JWToken
 from dmr_jwt.users import SubjectLookup, set_request_user
 
@@ -213,6 +218,14 @@ class _TokenController(Controller[_SerializerT]):
             raise NotAuthenticatedError
         set_request_user(self.request, user)
 
+    def _signal_kwargs(self) -> dict[str, Any]:
+        """Arguments of the ``login_failed`` signal: never credentials."""
+        return {'sender': type(self), 'request': self.request}
+
+    def _user_signal_kwargs(self) -> dict[str, Any]:
+        """Arguments of the signals sent once tokens are issued."""
+        return {**self._signal_kwargs(), 'user': self.request.user}
+
 
 class ObtainTokensSyncController(
     _TokenController[_SerializerT],
@@ -238,9 +251,15 @@ class ObtainTokensSyncController(
     def login(self, parsed_body: _ObtainTokensT) -> _TokensResponseT:
         """Perform the sync login routine for user."""
         credentials = self.convert_auth_payload(parsed_body)
-        self._check_credentials(credentials)
-        self._accept_user(authenticate(self.request, **credentials))
-        return self.make_api_response()
+        try:
+            self._check_credentials(credentials)
+            self._accept_user(authenticate(self.request, **credentials))
+        except NotAuthenticatedError:
+            login_failed.send(**self._signal_kwargs())
+            raise
+        response = self.make_api_response()
+        tokens_obtained.send(**self._user_signal_kwargs())
+        return response
 
     @abstractmethod
     def convert_auth_payload(
@@ -287,9 +306,15 @@ class ObtainTokensAsyncController(
     async def login(self, parsed_body: _ObtainTokensT) -> _TokensResponseT:
         """Perform the async login routine for user."""
         credentials = await self.convert_auth_payload(parsed_body)
-        self._check_credentials(credentials)
-        self._accept_user(await aauthenticate(self.request, **credentials))
-        return await self.make_api_response()
+        try:
+            self._check_credentials(credentials)
+            self._accept_user(await aauthenticate(self.request, **credentials))
+        except NotAuthenticatedError:
+            await login_failed.asend(**self._signal_kwargs())
+            raise
+        response = await self.make_api_response()
+        await tokens_obtained.asend(**self._user_signal_kwargs())
+        return response
 
     @abstractmethod
     async def convert_auth_payload(
@@ -381,7 +406,9 @@ class RefreshTokenSyncController(
         user = self._subject_lookup().get_user(token.sub)
         self.check_auth(user)
         set_request_user(self.request, user)
-        return self.make_api_response()
+        response = self.make_api_response()
+        tokens_refreshed.send(**self._user_signal_kwargs(), token=token)
+        return response
 
     def check_refresh_token(self, token: JWToken) -> None:
         """
@@ -438,7 +465,9 @@ class RefreshTokenAsyncController(
         user = await self._subject_lookup().aget_user(token.sub)
         await self.check_auth(user)
         set_request_user(self.request, user)
-        return await self.make_api_response()
+        response = await self.make_api_response()
+        await tokens_refreshed.asend(**self._user_signal_kwargs(), token=token)
+        return response
 
     async def check_refresh_token(self, token: JWToken) -> None:
         """See :meth:`RefreshTokenSyncController.check_refresh_token`."""

@@ -2,7 +2,9 @@
 
 Add ``'dmr_jwt.blocklist'`` to ``INSTALLED_APPS``, run ``migrate``, and mix
 :class:`JWTokenBlocklistSyncMixin` / :class:`JWTokenBlocklistAsyncMixin`
-into the auth classes. :func:`revoke_all_tokens` logs a user out
+into the auth classes; :class:`LogoutSyncController` /
+:class:`LogoutAsyncController` revoke the caller's tokens.
+:func:`revoke_all_tokens` logs a user out
 everywhere. Nothing here imports models at import time,
 so this package is safe to import while Django populates its apps.
 """
@@ -13,11 +15,19 @@ from dmr_jwt.blocklist.auth import (
     RefreshTokenBlocklistAsyncMixin,
     RefreshTokenBlocklistSyncMixin,
 )
+from dmr_jwt.blocklist.views import (
+    LogoutAsyncController,
+    LogoutPayload,
+    LogoutSyncController,
+)
 from dmr_jwt.blocklist.watermarks import arevoke_all_tokens, revoke_all_tokens
 
 __all__ = (
     'JWTokenBlocklistAsyncMixin',
     'JWTokenBlocklistSyncMixin',
+    'LogoutAsyncController',
+    'LogoutPayload',
+    'LogoutSyncController',
     'RefreshTokenBlocklistAsyncMixin',
     'RefreshTokenBlocklistSyncMixin',
     'arevoke_all_tokens',

@@ -22,6 +22,7 @@ from typing_extensions import override
 
 from dmr_jwt.blocklist import store, watermarks
 from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.signals import token_revoked
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
@@ -64,9 +65,12 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
 
         """
         try:
-            return store.blocklist(token, grace=_grace(self))
+            row, created = store.blocklist(token, grace=_grace(self))
         except store.BlocklistError:
             raise token_error(Reason.MISSING_CLAIM) from None
+        if created:
+            token_revoked.send(**_revoked_kwargs(self, token, row))
+        return row, created
 
     @override
     def check_auth(self, user: 'AbstractBaseUser', token: JWToken) -> None:
@@ -86,9 +90,12 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
     ) -> tuple['BlocklistedJWToken', bool]:
         """Add token to the blocklist. See the sync mixin."""
         try:
-            return await store.ablocklist(token, grace=_grace(self))
+            row, created = await store.ablocklist(token, grace=_grace(self))
         except store.BlocklistError:
             raise token_error(Reason.MISSING_CLAIM) from None
+        if created:
+            await token_revoked.asend(**_revoked_kwargs(self, token, row))
+        return row, created
 
     @override
     async def check_auth(
@@ -119,6 +126,20 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
         """Reject a revoked refresh token, or one without ``jti``."""
         await super().check_refresh_token(token)
         await _areject_if_blocklisted(token)
+
+
+def _revoked_kwargs(
+    auth: object,
+    token: JWToken,
+    row: 'BlocklistedJWToken',
+) -> dict[str, Any]:
+    # The `token_revoked` payload, documented in `dmr_jwt.signals`.
+    return {
+        'sender': type(auth),
+        'token': token,
+        'jti': row.jti,
+        'sub': row.sub,
+    }
 
 
 def _grace(auth: 'JWTSyncAuth | JWTAsyncAuth') -> dt.timedelta:

@@ -1,0 +1,206 @@
+"""Reusable logout controllers: revoke the caller's tokens.
+
+Subclass one, give it the serializer, payload and response types, set
+``auth`` to auth classes with the blocklist mixin
+(:class:`~dmr_jwt.blocklist.JWTokenBlocklistSyncMixin` or
+:class:`~dmr_jwt.blocklist.JWTokenBlocklistAsyncMixin`) and define the two
+documented hooks:
+
+.. code:: python
+
+    class LogoutController(
+        LogoutSyncController[
+            PydanticSerializer,
+            LogoutPayload,
+            LogoutResponse,
+        ],
+    ):
+        auth = (BlocklistJWTSyncAuth(),)
+
+        def convert_logout_payload(self, payload: LogoutPayload) -> str | None:
+            return payload.get('refresh_token')
+
+        def make_api_response(self) -> LogoutResponse:
+            return {'logged_out': True}
+
+``POST`` blocklists the access token that authenticated the request and,
+when the payload names one, a refresh token. That refresh token is verified
+exactly like the refresh controllers verify it (so give both the same
+``jwt_secret``, ``jwt_algorithm``, ``jwt_audiences`` and ``jwt_issuer``) and
+must belong to the same ``sub`` as the access token; otherwise the answer is
+``401`` and nothing is revoked.
+
+Only the two presented tokens are revoked: refresh token families do not
+exist yet, so the other tokens of the refresh token's family stay valid.
+To revoke every token of a user use
+:func:`dmr_jwt.blocklist.revoke_all_tokens`.
+"""
+
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Any, Generic, NotRequired
+
+from django.views.decorators.debug import (
+    sensitive_post_parameters,
+    sensitive_variables,
+)
+from dmr import Body, modify
+from dmr.decorators import endpoint_decorator
+from dmr.security.base import request_auth
+from dmr.serializer import BaseSerializer
+from typing_extensions import TypedDict, TypeVar
+
+from dmr_jwt.auth import request_jwt
+from dmr_jwt.blocklist.auth import (
+    JWTokenBlocklistAsyncMixin,
+    JWTokenBlocklistSyncMixin,
+)
+from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.token import JWToken
+from dmr_jwt.views import _RefreshTokenMixin
+
+if TYPE_CHECKING:
+    from dmr.endpoint import ModifyAnyCallable
+
+__all__ = (
+    'LogoutAsyncController',
+    'LogoutPayload',
+    'LogoutSyncController',
+)
+
+_SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
+_LogoutT = TypeVar('_LogoutT')
+_ResponseT = TypeVar('_ResponseT')
+_MixinT = TypeVar('_MixinT')
+
+
+class LogoutPayload(TypedDict):
+    """Default request body of the logout endpoint."""
+
+    refresh_token: NotRequired[str]
+
+
+def _logout_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
+    """Spec of the logout endpoint; its ``401`` comes from ``auth``."""
+    return modify(status_code=controller_cls.response_status_code)
+
+
+class _LogoutMixin(_RefreshTokenMixin[_SerializerT]):
+    """
+    Token checks shared by the sync and async logout controllers.
+
+    The refresh token settings (``jwt_secret``, ``jwt_algorithm``,
+    ``jwt_audiences``, ``jwt_issuer``) are those of the refresh controllers.
+    """
+
+    @sensitive_variables()
+    def _tokens_to_revoke(
+        self,
+        encoded_refresh: str | None,
+    ) -> tuple[JWToken, JWToken | None]:
+        """
+        The calling access token and the verified refresh token, if any.
+
+        Raises:
+            NotAuthenticatedError: When the refresh token is not a valid
+                refresh token of the access token's ``sub``.
+
+        """
+        access = request_jwt(self.request, strict=True)
+        if encoded_refresh is None:
+            return access, None
+        refresh = self._decode_refresh_token(encoded_refresh)
+        if refresh.sub != access.sub:
+            raise token_error(Reason.INVALID_CLAIMS)
+        return access, refresh
+
+    def _blocklist_auth(self, mixin: type[_MixinT]) -> _MixinT:
+        """The auth instance of this request; it must have the blocklist."""
+        auth = request_auth(self.request, strict=True)
+        if not isinstance(auth, mixin):
+            raise TypeError(
+                f'{type(self).__qualname__}.auth must use {mixin.__name__}',
+            )
+        return auth
+
+
+class LogoutSyncController(
+    _LogoutMixin[_SerializerT],
+    Generic[_SerializerT, _LogoutT, _ResponseT],
+):
+    """
+    Sync controller that revokes the caller's access and refresh tokens.
+
+    Set ``auth`` to auth classes with
+    :class:`~dmr_jwt.blocklist.JWTokenBlocklistSyncMixin`.
+    """
+
+    @sensitive_variables()
+    @endpoint_decorator(sensitive_post_parameters())
+    @modify.lazy(_logout_endpoint_spec)
+    def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
+        """Log out on POST."""
+        return self.logout(parsed_body)
+
+    @sensitive_variables()
+    def logout(self, parsed_body: _LogoutT) -> _ResponseT:
+        """Verify, then revoke the refresh token (if any) and access token."""
+        access, refresh = self._tokens_to_revoke(
+            self.convert_logout_payload(parsed_body),
+        )
+        auth = self._blocklist_auth(JWTokenBlocklistSyncMixin)
+        if refresh is not None:
+            auth.blocklist(refresh)
+        auth.blocklist(access)
+        return self.make_api_response()
+
+    @abstractmethod
+    def convert_logout_payload(self, payload: _LogoutT) -> str | None:
+        """Extract the refresh token to revoke too, or ``None``."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def make_api_response(self) -> _ResponseT:
+        """Build the response after a successful logout."""
+        raise NotImplementedError
+
+
+class LogoutAsyncController(
+    _LogoutMixin[_SerializerT],
+    Generic[_SerializerT, _LogoutT, _ResponseT],
+):
+    """
+    Async controller that revokes the caller's access and refresh tokens.
+
+    Set ``auth`` to auth classes with
+    :class:`~dmr_jwt.blocklist.JWTokenBlocklistAsyncMixin`.
+    See :class:`LogoutSyncController`.
+    """
+
+    @sensitive_variables()
+    @endpoint_decorator(sensitive_post_parameters())
+    @modify.lazy(_logout_endpoint_spec)
+    async def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
+        """Log out on POST."""
+        return await self.logout(parsed_body)
+
+    @sensitive_variables()
+    async def logout(self, parsed_body: _LogoutT) -> _ResponseT:
+        """Verify, then revoke the refresh token (if any) and access token."""
+        access, refresh = self._tokens_to_revoke(
+            await self.convert_logout_payload(parsed_body),
+        )
+        auth = self._blocklist_auth(JWTokenBlocklistAsyncMixin)
+        if refresh is not None:
+            await auth.blocklist(refresh)
+        await auth.blocklist(access)
+        return await self.make_api_response()
+
+    @abstractmethod
+    async def convert_logout_payload(self, payload: _LogoutT) -> str | None:
+        """Extract the refresh token to revoke too, or ``None``."""
+        raise NotImplementedError
+
+    @abstractmethod
+    async def make_api_response(self) -> _ResponseT:
+        """Build the response after a successful logout."""
+        raise NotImplementedError

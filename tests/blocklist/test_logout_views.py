@@ -1,0 +1,188 @@
+"""The reusable logout controllers of :mod:`dmr_jwt.blocklist.views`.
+
+Through real HTTP, both serializers, sync and async: the controllers of
+:mod:`tests.app.logout_views`, next to the blocklist ``me``, ``obtain``
+and ``refresh`` (with the refresh blocklist mixin).
+"""
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from dmr_jwt.blocklist.models import BlocklistedJWToken
+from dmr_jwt.errors import Reason
+from tests.conftest import PASSWORD, Mode, SerializerName, assert_unauthorized
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
+pytestmark = [
+    pytest.mark.urls('tests.app.logout_urls'),
+    pytest.mark.django_db,
+]
+
+Url: TypeAlias = Callable[[str], str]
+
+
+@pytest.fixture
+def bl_url(serializer: SerializerName, mode: Mode) -> Url:
+    """Build ``/blocklist/<serializer>/<name>/<mode>/`` for the axes."""
+
+    def factory(name: str) -> str:
+        return f'/blocklist/{serializer}/{name}/{mode}/'
+
+    return factory
+
+
+@pytest.fixture
+def logout_url(serializer: SerializerName, mode: Mode) -> str:
+    """``/logout/<serializer>/<mode>/`` for the axes."""
+    return f'/logout/{serializer}/{mode}/'
+
+
+def _obtain(client: Client, bl_url: Url, username: str) -> dict[str, str]:
+    response = client.post(
+        bl_url('obtain'),
+        data={'username': username, 'password': PASSWORD},
+        content_type='application/json',
+    )
+    assert response.status_code == 200, response.content
+    pair: dict[str, str] = response.json()
+    return pair
+
+
+def _logout(
+    client: Client,
+    url: str,
+    body: dict[str, Any],
+    access: str | None,
+) -> 'Response':
+    headers = {} if access is None else {'Authorization': f'Bearer {access}'}
+    return client.post(
+        url,
+        data=json.dumps(body),
+        content_type='application/json',
+        headers=headers,
+    )
+
+
+def _me(client: Client, bl_url: Url, access: str) -> 'Response':
+    return client.get(
+        bl_url('me'),
+        headers={'Authorization': f'Bearer {access}'},
+    )
+
+
+def _refresh(client: Client, bl_url: Url, refresh: str) -> 'Response':
+    return client.post(
+        bl_url('refresh'),
+        data={'refresh_token': refresh},
+        content_type='application/json',
+    )
+
+
+def test_logout_revokes_access_and_refresh_token(
+    client: Client,
+    user: User,
+    bl_url: Url,
+    logout_url: str,
+) -> None:
+    pair = _obtain(client, bl_url, user.username)
+    assert _me(client, bl_url, pair['access_token']).status_code == 200
+
+    response = _logout(
+        client,
+        logout_url,
+        {'refresh_token': pair['refresh_token']},
+        pair['access_token'],
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {'logged_out': True}
+    assert BlocklistedJWToken.objects.count() == 2
+    assert_unauthorized(
+        _me(client, bl_url, pair['access_token']), Reason.REVOKED
+    )
+    assert_unauthorized(
+        _refresh(client, bl_url, pair['refresh_token']),
+        Reason.REVOKED,
+        scheme=None,
+    )
+
+
+def test_empty_body_revokes_only_the_access_token(
+    client: Client,
+    user: User,
+    bl_url: Url,
+    logout_url: str,
+) -> None:
+    pair = _obtain(client, bl_url, user.username)
+
+    response = _logout(client, logout_url, {}, pair['access_token'])
+
+    assert response.status_code == 200, response.content
+    assert BlocklistedJWToken.objects.count() == 1
+    assert_unauthorized(
+        _me(client, bl_url, pair['access_token']), Reason.REVOKED
+    )
+    assert _refresh(client, bl_url, pair['refresh_token']).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ('use_foreign', 'reason'),
+    [
+        pytest.param(True, Reason.INVALID_CLAIMS, id='foreign-refresh-token'),
+        pytest.param(False, Reason.WRONG_TYPE, id='access-as-refresh-token'),
+    ],
+)
+def test_bad_refresh_token_revokes_nothing(
+    client: Client,
+    user: User,
+    bl_url: Url,
+    logout_url: str,
+    *,
+    use_foreign: bool,
+    reason: Reason,
+) -> None:
+    User.objects.create_user('other_user', password=PASSWORD)
+    pair = _obtain(client, bl_url, user.username)
+    foreign = _obtain(client, bl_url, 'other_user')
+    presented = (
+        foreign['refresh_token'] if use_foreign else pair['access_token']
+    )
+
+    response = _logout(
+        client,
+        logout_url,
+        {'refresh_token': presented},
+        pair['access_token'],
+    )
+
+    assert response.status_code == 401, response.content
+    assert response.json()['detail'][0]['msg'] == reason.value
+    assert not BlocklistedJWToken.objects.exists()
+    assert _me(client, bl_url, pair['access_token']).status_code == 200
+    assert _refresh(client, bl_url, foreign['refresh_token']).status_code == 200
+
+
+def test_no_token_is_unauthorized(
+    client: Client,
+    user: User,
+    bl_url: Url,
+    logout_url: str,
+) -> None:
+    pair = _obtain(client, bl_url, user.username)
+
+    response = _logout(
+        client,
+        logout_url,
+        {'refresh_token': pair['refresh_token']},
+        None,
+    )
+
+    assert_unauthorized(response)
+    assert not BlocklistedJWToken.objects.exists()
