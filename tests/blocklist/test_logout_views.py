@@ -11,8 +11,13 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from dmr.plugins.pydantic import PydanticSerializer
+from typing_extensions import override
 
+from dmr_jwt import JWTSyncAuth
+from dmr_jwt.blocklist import LogoutPayload, LogoutSyncController
 from dmr_jwt.blocklist.models import BlocklistedJWToken
 from dmr_jwt.errors import Reason
 from tests.conftest import PASSWORD, Mode, SerializerName, assert_unauthorized
@@ -186,3 +191,23 @@ def test_no_token_is_unauthorized(
 
     assert_unauthorized(response)
     assert not BlocklistedJWToken.objects.exists()
+
+
+def test_logout_without_the_blocklist_mixin_fails_at_start_up() -> None:
+    with pytest.raises(ImproperlyConfigured, match='no blocklist mixin'):
+
+        class _Broken(
+            LogoutSyncController[PydanticSerializer, LogoutPayload, None],
+        ):
+            auth = (JWTSyncAuth(),)
+
+            @override
+            def convert_logout_payload(
+                self,
+                payload: LogoutPayload,
+            ) -> str | None:
+                return None
+
+            @override
+            def make_api_response(self) -> None:
+                return None

@@ -39,6 +39,7 @@ To revoke every token of a user use
 from abc import abstractmethod
 from typing import TYPE_CHECKING, Any, Generic, NotRequired
 
+from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import (
     sensitive_post_parameters,
     sensitive_variables,
@@ -47,7 +48,7 @@ from dmr import Body, modify
 from dmr.decorators import endpoint_decorator
 from dmr.security.base import request_auth
 from dmr.serializer import BaseSerializer
-from typing_extensions import TypedDict, TypeVar
+from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt.auth import request_jwt
 from dmr_jwt.blocklist.auth import (
@@ -91,6 +92,26 @@ class _LogoutMixin(_RefreshTokenMixin[_SerializerT]):
     The refresh token settings (``jwt_secret``, ``jwt_algorithm``,
     ``jwt_audiences``, ``jwt_issuer``) are those of the refresh controllers.
     """
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """
+        Refuse, at start-up, an ``auth`` that cannot revoke tokens.
+
+        Raises:
+            ImproperlyConfigured: When an auth instance set on the class
+                has no ``blocklist`` (no blocklist mixin).
+
+        """
+        super().__init_subclass__()
+        auths = cls.__dict__.get('auth')
+        if isinstance(auths, list | tuple):
+            for auth in auths:
+                if not callable(getattr(auth, 'blocklist', None)):
+                    raise ImproperlyConfigured(
+                        f'{cls.__qualname__}.auth: {type(auth).__qualname__} '
+                        'has no blocklist mixin, so it cannot log out',
+                    )
 
     @sensitive_variables()
     def _tokens_to_revoke(
