@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import pytest
+from dirty_equals import IsStr
 from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from dmr.exceptions import NotAuthenticatedError
@@ -20,6 +21,9 @@ Mode: TypeAlias = Literal['sync', 'async']
 SerializerName: TypeAlias = Literal['pydantic', 'msgspec']
 
 PASSWORD = 'password'
+
+#: What a token family id made by the controllers looks like.
+FAMILY_ID: Final = IsStr(regex=r'[0-9a-f]{32}')
 
 #: The framework's message for a request that carries no token at all.
 NOT_AUTHENTICATED: Final = 'Not authenticated'

@@ -32,6 +32,7 @@ _MESSAGES: Final = {
     Reason.INVALID_CLAIMS: 'Token claims are invalid',
     Reason.WRONG_TYPE: 'Wrong token type',
     Reason.REVOKED: 'Token has been revoked',
+    Reason.REUSED: 'Refresh token has already been used',
     Reason.USER_INACTIVE: 'User is inactive or does not exist',
 }
 

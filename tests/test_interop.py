@@ -17,7 +17,7 @@ from django.test import Client
 from dmr.security.jwt.token import JWToken as BuiltinJWToken
 
 from dmr_jwt.token import JWToken
-from tests.conftest import PASSWORD
+from tests.conftest import FAMILY_ID, PASSWORD
 
 SECRET: Final = 'interop-test-secret-' + 'i' * 64
 _CLAIM_NAMES: Final = ('sub', 'exp', 'iat', 'iss', 'aud', 'jti', 'extras')
@@ -172,6 +172,6 @@ def test_our_issued_tokens_verify_with_builtin(
             'HS256',
         )
         assert token.sub == str(user.pk)
-        assert token.extras == {'type': token_type}
+        assert token.extras == {'type': token_type, 'family': FAMILY_ID}
         assert token.jti is not None
         assert len(token.jti) == 32

@@ -26,7 +26,7 @@ from dmr_jwt.signals import (
 )
 from tests.app import views
 from tests.app.blocklist_views import BlocklistAsyncAuth, BlocklistSyncAuth
-from tests.conftest import Mode, SerializerName
+from tests.conftest import FAMILY_ID, Mode, SerializerName
 
 Url: TypeAlias = Callable[[str], str]
 Calls: TypeAlias = dict[Signal, list[dict[str, Any]]]
@@ -167,7 +167,7 @@ def test_tokens_refreshed(
     token = kwargs['token']
     assert isinstance(token, JWToken)
     assert token.sub == str(audited_user.pk)
-    assert token.extras == {'type': 'refresh'}
+    assert token.extras == {'type': 'refresh', 'family': FAMILY_ID}
     _assert_secret_free(
         calls,
         pair['refresh_token'],

@@ -120,7 +120,7 @@ def _default_claims() -> dict[str, Any]:
         'exp': timestamp + 24 * 3600,
         'iat': timestamp,
         'jti': _HEX32,
-        'extras': {},
+        'extras': {'family': _HEX32},
     }
 
 
@@ -139,7 +139,7 @@ _OTHER_SECRET: Final = 'another-secret-only-for-this-test-' + 'y' * 40
         ),
         pytest.param(
             {'token_type': 'access'},
-            {'extras': {'type': 'access'}},
+            {'extras': {'type': 'access', 'family': _HEX32}},
             {},
             id='token_type-access',
         ),
@@ -147,7 +147,7 @@ _OTHER_SECRET: Final = 'another-secret-only-for-this-test-' + 'y' * 40
             {'token_type': 'refresh'},
             {
                 'exp': int(_NOW.timestamp()) + 10 * 24 * 3600,
-                'extras': {'type': 'refresh'},
+                'extras': {'type': 'refresh', 'family': _HEX32},
             },
             {},
             id='token_type-refresh',

@@ -54,6 +54,10 @@ class Settings:
             at once, so they remember answers until the token expires.
         BLOCKLIST_SHARED_CACHE: Whether ``BLOCKLIST_CACHE`` is shared by
             every process; ``None`` infers it from the backend class.
+        REVOKE_TOKENS_ON_PASSWORD_CHANGE: Log a user out everywhere
+            (:func:`dmr_jwt.blocklist.revoke_all_tokens`) when their
+            password changes: when a user saved after ``set_password()``.
+            Needs the blocklist app.
 
     """
 
@@ -61,6 +65,7 @@ class Settings:
     BLOCKLIST_DATABASE: str | None = None
     BLOCKLIST_LOCAL_CACHE_TTL: int = 5
     BLOCKLIST_SHARED_CACHE: bool | None = None
+    REVOKE_TOKENS_ON_PASSWORD_CHANGE: bool = False
 
     @classmethod
     def known_keys(cls) -> frozenset[str]:
@@ -107,6 +112,10 @@ def _is_positive_int(setting_value: object) -> bool:
     )
 
 
+def _is_bool(setting_value: object) -> bool:
+    return isinstance(setting_value, bool)
+
+
 def _is_optional_bool(setting_value: object) -> bool:
     return setting_value is None or isinstance(setting_value, bool)
 
@@ -117,6 +126,7 @@ _VALIDATORS: Final[dict[str, Callable[[object], bool]]] = {
     'BLOCKLIST_DATABASE': _is_optional_alias,
     'BLOCKLIST_LOCAL_CACHE_TTL': _is_positive_int,
     'BLOCKLIST_SHARED_CACHE': _is_optional_bool,
+    'REVOKE_TOKENS_ON_PASSWORD_CHANGE': _is_bool,
 }
 
 #: What each key expects, for error messages.
@@ -126,6 +136,7 @@ EXPECTED_TYPES: Final = MappingProxyType(
         'BLOCKLIST_DATABASE': 'a database alias (str) or None',
         'BLOCKLIST_LOCAL_CACHE_TTL': 'a positive int (seconds)',
         'BLOCKLIST_SHARED_CACHE': 'True, False or None',
+        'REVOKE_TOKENS_ON_PASSWORD_CHANGE': 'True or False',
     }
 )
 

@@ -51,6 +51,7 @@ class Reason(enum.Enum):
     INVALID_CLAIMS = gettext_noop('Token claims are invalid')
     WRONG_TYPE = gettext_noop('Wrong token type')
     REVOKED = gettext_noop('Token has been revoked')
+    REUSED = gettext_noop('Refresh token has already been used')
     USER_INACTIVE = gettext_noop('User is inactive or does not exist')
 
 

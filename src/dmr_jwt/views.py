@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias
 
 from django.contrib.auth import aauthenticate, authenticate
+from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import (
     sensitive_post_parameters,
     sensitive_variables,
@@ -28,11 +29,13 @@ from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.families import FAMILY_CLAIM, new_family, token_family
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.signals import (
     login_failed,
     tokens_obtained,
     tokens_refreshed,
+    tokens_rotated,
 )
 from dmr_jwt.token import JWToken
 from dmr_jwt.users import SubjectLookup, set_request_user
@@ -117,6 +120,10 @@ class _TokenController(Controller[_SerializerT]):
         jwt_token_cls: Possible custom JWT token class.
         response_status_code: Status code of a successful response.
 
+    Every token made by :meth:`create_jwt_token` carries the token family
+    of the request in ``extras.family`` (see :mod:`dmr_jwt.families`):
+    a new one per login, the presented refresh token's on refresh.
+
     """
 
     jwt_audiences: ClassVar[str | Sequence[str] | None] = None
@@ -127,6 +134,9 @@ class _TokenController(Controller[_SerializerT]):
     jwt_secret: ClassVar[str | None] = None
     jwt_token_cls: ClassVar[type[JWToken]] = JWToken
     response_status_code: ClassVar[HTTPStatus] = HTTPStatus.OK
+
+    #: The family of the tokens of this request, made on first use.
+    _jwt_family: str | None = None
 
     @override
     def __init_subclass__(cls) -> None:
@@ -168,7 +178,8 @@ class _TokenController(Controller[_SerializerT]):
         Without *expiration*, a ``refresh`` token expires after
         :attr:`jwt_refresh_expiration`, any other after
         :attr:`jwt_expiration`. Without *subject*, the token is for
-        ``request.user``.
+        ``request.user``. ``extras`` holds *token_type* (when given) and
+        :attr:`token_family`.
 
         Raises:
             InternalServerError: When the token cannot be created.
@@ -189,7 +200,7 @@ class _TokenController(Controller[_SerializerT]):
                 iss=issuer or self.jwt_issuer,
                 aud=audiences or self.jwt_audiences,
                 jti=jwt_id or self.make_jwt_id(),
-                extras={'type': token_type} if token_type else {},
+                extras=self._token_extras(token_type),
             )
         except (TypeError, ValueError):
             raise InternalServerError('Failed to create token') from None
@@ -202,6 +213,36 @@ class _TokenController(Controller[_SerializerT]):
     def make_jwt_id(self) -> str | None:
         """Create unique token's jwt id: a random UUID4 in hex."""
         return uuid.uuid4().hex
+
+    @property
+    def token_family(self) -> str:
+        """
+        The token family of this request's tokens.
+
+        On refresh, the presented refresh token's family (when it has a
+        usable one); otherwise a new one, from :meth:`make_token_family`.
+
+        .. versionadded:: 0.1.0
+        """
+        if self._jwt_family is None:
+            self._jwt_family = self.make_token_family()
+        return self._jwt_family
+
+    def make_token_family(self) -> str:
+        """
+        Create the id of a new token family: a random UUID4 in hex.
+
+        Override it to use your own ids (at most 64 characters).
+
+        .. versionadded:: 0.1.0
+        """
+        return new_family()
+
+    def _token_extras(self, token_type: _TokenType | None) -> dict[str, Any]:
+        extras: dict[str, Any] = {FAMILY_CLAIM: self.token_family}
+        if token_type:
+            extras['type'] = token_type
+        return extras
 
     def _check_credentials(self, credentials: ObtainTokensPayload) -> None:
         # No database stores NUL in text (PostgreSQL raises for it):
@@ -337,10 +378,49 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
     Attributes:
         jwt_user_id_field: User model field matched against ``token.sub``.
             Defaults to ``'pk'``.
+        jwt_rotate_refresh_tokens: Use every refresh token up on its first
+            successful refresh (rotation), and revoke its whole family
+            when it is presented again after
+            :attr:`jwt_rotation_grace_period`. Needs the blocklist app's
+            refresh mixin. Defaults to ``False``.
+        jwt_rotation_grace_period: How long after its use a used refresh
+            token only gets a ``401`` (a retry after a lost response, two
+            tabs refreshing at once) instead of revoking its family.
+            Defaults to 10 seconds.
 
     """
 
     jwt_user_id_field: ClassVar[str] = 'pk'
+    jwt_rotate_refresh_tokens: ClassVar[bool] = False
+    jwt_rotation_grace_period: ClassVar[dt.timedelta] = dt.timedelta(
+        seconds=10,
+    )
+
+    #: Set by the blocklist app's refresh mixins, which implement rotation.
+    _jwt_can_rotate: ClassVar[bool] = False
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """
+        Refuse rotation settings that cannot work, at start-up.
+
+        Raises:
+            ImproperlyConfigured: When rotation is on without the blocklist
+                app's refresh mixin, or the grace period is negative.
+
+        """
+        super().__init_subclass__()
+        if cls.jwt_rotate_refresh_tokens and not cls._jwt_can_rotate:
+            raise ImproperlyConfigured(
+                f'{cls.__qualname__}: jwt_rotate_refresh_tokens needs '
+                'RefreshTokenBlocklistSyncMixin or '
+                'RefreshTokenBlocklistAsyncMixin from dmr_jwt.blocklist',
+            )
+        if cls.jwt_rotation_grace_period < dt.timedelta(0):
+            raise ImproperlyConfigured(
+                f'{cls.__qualname__}: jwt_rotation_grace_period '
+                'must not be negative',
+            )
 
     @sensitive_variables()
     def _decode_refresh_token(self, encoded_token: object) -> JWToken:
@@ -367,6 +447,8 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
         )
         if token.extras.get('type') != 'refresh':
             raise token_error(Reason.WRONG_TYPE)
+        # New tokens stay in the family of the presented one.
+        self._jwt_family = token_family(token)
         return token
 
     def _subject_lookup(self) -> SubjectLookup:
@@ -375,6 +457,13 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
     def _check_active(self, user: Any) -> None:
         if not getattr(user, 'is_active', False):
             raise token_error(Reason.USER_INACTIVE)
+
+    def _rotated_signal_kwargs(self, token: JWToken) -> dict[str, Any]:
+        return {
+            **self._user_signal_kwargs(),
+            'token': token,
+            'family': token_family(token),
+        }
 
 
 class RefreshTokenSyncController(
@@ -406,8 +495,12 @@ class RefreshTokenSyncController(
         user = self._subject_lookup().get_user(token.sub)
         self.check_auth(user)
         set_request_user(self.request, user)
+        if self.jwt_rotate_refresh_tokens:
+            self.use_refresh_token(token)
         response = self.make_api_response()
         tokens_refreshed.send(**self._user_signal_kwargs(), token=token)
+        if self.jwt_rotate_refresh_tokens:
+            tokens_rotated.send(**self._rotated_signal_kwargs(token))
         return response
 
     def check_refresh_token(self, token: JWToken) -> None:
@@ -419,6 +512,18 @@ class RefreshTokenSyncController(
 
         .. versionadded:: 0.1.0
         """
+
+    def use_refresh_token(self, token: JWToken) -> None:
+        """
+        Use the refresh token up, with :attr:`jwt_rotate_refresh_tokens`.
+
+        Called after every check passed, before :meth:`make_api_response`.
+        ``RefreshTokenBlocklistSyncMixin`` implements it; raise
+        :exc:`~dmr.exceptions.NotAuthenticatedError` to refuse the refresh.
+
+        .. versionadded:: 0.1.0
+        """
+        raise NotImplementedError
 
     def check_auth(self, user: Any) -> None:
         """Run extra auth checks, raise if something is wrong."""
@@ -465,12 +570,20 @@ class RefreshTokenAsyncController(
         user = await self._subject_lookup().aget_user(token.sub)
         await self.check_auth(user)
         set_request_user(self.request, user)
+        if self.jwt_rotate_refresh_tokens:
+            await self.use_refresh_token(token)
         response = await self.make_api_response()
         await tokens_refreshed.asend(**self._user_signal_kwargs(), token=token)
+        if self.jwt_rotate_refresh_tokens:
+            await tokens_rotated.asend(**self._rotated_signal_kwargs(token))
         return response
 
     async def check_refresh_token(self, token: JWToken) -> None:
         """See :meth:`RefreshTokenSyncController.check_refresh_token`."""
+
+    async def use_refresh_token(self, token: JWToken) -> None:
+        """See :meth:`RefreshTokenSyncController.use_refresh_token`."""
+        raise NotImplementedError
 
     async def check_auth(self, user: Any) -> None:
         """Run extra auth checks, raise if something is wrong."""

@@ -138,6 +138,7 @@ def test_no_e003_for_known_keys(settings: Settings) -> None:
         'BLOCKLIST_DATABASE': 'default',
         'BLOCKLIST_LOCAL_CACHE_TTL': 5,
         'BLOCKLIST_SHARED_CACHE': False,
+        'REVOKE_TOKENS_ON_PASSWORD_CHANGE': True,
     }
     assert set(settings.DMR_JWT) == DmrJwtSettings.known_keys()
 

@@ -18,7 +18,7 @@ from typing_extensions import override
 
 from dmr_jwt import JWTSyncAuth
 from dmr_jwt.blocklist import LogoutPayload, LogoutSyncController
-from dmr_jwt.blocklist.models import BlocklistedJWToken
+from dmr_jwt.blocklist.models import BlocklistedJWToken, RevokedTokenFamily
 from dmr_jwt.errors import Reason
 from tests.conftest import PASSWORD, Mode, SerializerName, assert_unauthorized
 
@@ -119,22 +119,65 @@ def test_logout_revokes_access_and_refresh_token(
     )
 
 
-def test_empty_body_revokes_only_the_access_token(
+def test_empty_body_ends_the_session_of_the_access_token(
     client: Client,
     user: User,
     bl_url: Url,
     logout_url: str,
 ) -> None:
     pair = _obtain(client, bl_url, user.username)
+    other_login = _obtain(client, bl_url, user.username)
 
     response = _logout(client, logout_url, {}, pair['access_token'])
 
     assert response.status_code == 200, response.content
     assert BlocklistedJWToken.objects.count() == 1
+    assert RevokedTokenFamily.objects.get().cause == 'logout'
     assert_unauthorized(
         _me(client, bl_url, pair['access_token']), Reason.REVOKED
     )
-    assert _refresh(client, bl_url, pair['refresh_token']).status_code == 200
+    # The refresh token of the same login is in the revoked family:
+    assert_unauthorized(
+        _refresh(client, bl_url, pair['refresh_token']),
+        Reason.REVOKED,
+        scheme=None,
+    )
+    # Another login of the same user is another session:
+    assert _me(client, bl_url, other_login['access_token']).status_code == 200
+    assert (
+        _refresh(client, bl_url, other_login['refresh_token']).status_code
+        == 200
+    )
+
+
+def test_logout_revokes_tokens_issued_from_the_refresh_token_family(
+    client: Client,
+    user: User,
+    bl_url: Url,
+    logout_url: str,
+) -> None:
+    first = _obtain(client, bl_url, user.username)
+    refreshed = _refresh(client, bl_url, first['refresh_token'])
+    assert refreshed.status_code == 200, refreshed.content
+    second: dict[str, str] = refreshed.json()
+
+    response = _logout(
+        client,
+        logout_url,
+        {'refresh_token': second['refresh_token']},
+        second['access_token'],
+    )
+
+    assert response.status_code == 200, response.content
+    # Neither the older tokens of the login nor the newer ones work:
+    for access in (first['access_token'], second['access_token']):
+        assert_unauthorized(_me(client, bl_url, access), Reason.REVOKED)
+    for refresh in (first['refresh_token'], second['refresh_token']):
+        assert_unauthorized(
+            _refresh(client, bl_url, refresh),
+            Reason.REVOKED,
+            scheme=None,
+        )
 
 
 @pytest.mark.parametrize(

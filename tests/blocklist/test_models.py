@@ -22,7 +22,9 @@ from pytest_django import Settings
 from dmr_jwt.blocklist.models import (
     JTI_MAX_LENGTH,
     BlocklistedJWToken,
+    RevokedTokenFamily,
     TokenWatermark,
+    UsedRefreshToken,
 )
 
 _LABEL: Final = 'dmr_jwt_blocklist'
@@ -310,7 +312,13 @@ def test_installs_next_to_the_builtin_blocklist_app(tmp_path: Path) -> None:
     ours = report['tables']['dmr_jwt.blocklist']
     builtin = report['tables']['dmr.security.jwt.blocklist']
     assert sorted(ours) == sorted(
-        [BlocklistedJWToken._meta.db_table, TokenWatermark._meta.db_table],
+        model._meta.db_table
+        for model in (
+            BlocklistedJWToken,
+            TokenWatermark,
+            UsedRefreshToken,
+            RevokedTokenFamily,
+        )
     )
     assert len(builtin) == 1
     assert builtin != ours

@@ -29,7 +29,7 @@ from demo.api.management.commands.ensure_demo_user import (
 )
 from dmr_jwt.blocklist.models import BlocklistedJWToken
 from dmr_jwt.errors import Reason
-from tests.conftest import assert_unauthorized, unauthorized
+from tests.conftest import FAMILY_ID, assert_unauthorized, unauthorized
 
 pytestmark = [pytest.mark.urls('demo.urls'), pytest.mark.django_db]
 
@@ -222,7 +222,7 @@ def test_custom_obtain_flow(
         )
         assert claims['sub'] == str(demo_user.pk)
         assert claims['aud'] == ['dev', 'qa']
-        assert claims['extras'] == {'type': token_type}
+        assert claims['extras'] == {'type': token_type, 'family': FAMILY_ID}
 
     assert_me(client, '/api/custom/me/', body['auth']['access'])
 

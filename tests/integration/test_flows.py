@@ -23,7 +23,12 @@ from django.urls import resolve
 from dmr_jwt import JWToken
 from dmr_jwt.errors import Reason
 from tests.app.views import CUSTOM_ALGORITHM, CUSTOM_AUDIENCES, CUSTOM_ISSUER
-from tests.conftest import PASSWORD, SerializerName, assert_unauthorized
+from tests.conftest import (
+    FAMILY_ID,
+    PASSWORD,
+    SerializerName,
+    assert_unauthorized,
+)
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -117,8 +122,9 @@ def test_obtain_call_refresh_call(
     new_access = _claims(new_tokens['access_token'])
     new_refresh = _claims(new_tokens['refresh_token'])
     assert new_access['sub'] == new_refresh['sub'] == str(user.pk)
-    assert new_access['extras'] == {'type': 'access'}
-    assert new_refresh['extras'] == {'type': 'refresh'}
+    family = _claims(tokens['refresh_token'])['extras']['family']
+    assert new_access['extras'] == {'type': 'access', 'family': family}
+    assert new_refresh['extras'] == {'type': 'refresh', 'family': family}
     old_jtis = {access['jti'], _claims(tokens['refresh_token'])['jti']}
     assert new_access['jti'] not in old_jtis
     assert new_refresh['jti'] not in old_jtis
@@ -641,7 +647,7 @@ def test_custom_obtain_issues_customized_tokens(
         assert claims['iss'] == CUSTOM_ISSUER
         assert claims['aud'] == list(CUSTOM_AUDIENCES)
         assert claims['sub'] == str(email_user.pk)
-        assert claims['extras'] == {'type': token_type}
+        assert claims['extras'] == {'type': token_type, 'family': FAMILY_ID}
 
     me = _me(client, url('custom-me'), body['auth']['access'])
     assert me.status_code == 200, me.content
@@ -716,7 +722,7 @@ def test_refresh_by_username(client: Client, user: User, url: Url) -> None:
     assert _claims(tokens['access_token'])['sub'] == user.username
     refresh_claims = _claims(tokens['refresh_token'])
     assert refresh_claims['sub'] == user.username
-    assert refresh_claims['extras'] == {'type': 'refresh'}
+    assert refresh_claims['extras'] == {'type': 'refresh', 'family': FAMILY_ID}
 
 
 @pytest.mark.parametrize(

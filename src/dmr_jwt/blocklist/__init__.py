@@ -2,11 +2,15 @@
 
 Add ``'dmr_jwt.blocklist'`` to ``INSTALLED_APPS``, run ``migrate``, and mix
 :class:`JWTokenBlocklistSyncMixin` / :class:`JWTokenBlocklistAsyncMixin`
-into the auth classes; :class:`LogoutSyncController` /
-:class:`LogoutAsyncController` revoke the caller's tokens.
-:func:`revoke_all_tokens` logs a user out
-everywhere. Nothing here imports models at import time,
-so this package is safe to import while Django populates its apps.
+into the auth classes and :class:`RefreshTokenBlocklistSyncMixin` /
+:class:`RefreshTokenBlocklistAsyncMixin` into the refresh controllers (with
+``jwt_rotate_refresh_tokens = True`` for rotation with reuse detection);
+:class:`LogoutSyncController` / :class:`LogoutAsyncController` end the
+caller's session (its token family), :func:`revoke_all_tokens` and
+:class:`LogoutEverywhereSyncController` /
+:class:`LogoutEverywhereAsyncController` log a user out everywhere.
+Nothing here imports models at import time, so this package is safe to
+import while Django populates its apps.
 """
 
 from dmr_jwt.blocklist.auth import (
@@ -15,21 +19,35 @@ from dmr_jwt.blocklist.auth import (
     RefreshTokenBlocklistAsyncMixin,
     RefreshTokenBlocklistSyncMixin,
 )
+from dmr_jwt.blocklist.rotation import arevoke_family, revoke_family
 from dmr_jwt.blocklist.views import (
     LogoutAsyncController,
+    LogoutEverywhereAsyncController,
+    LogoutEverywhereSyncController,
     LogoutPayload,
     LogoutSyncController,
 )
-from dmr_jwt.blocklist.watermarks import arevoke_all_tokens, revoke_all_tokens
+from dmr_jwt.blocklist.watermarks import (
+    arevoke_all,
+    arevoke_all_tokens,
+    revoke_all,
+    revoke_all_tokens,
+)
 
 __all__ = (
     'JWTokenBlocklistAsyncMixin',
     'JWTokenBlocklistSyncMixin',
     'LogoutAsyncController',
+    'LogoutEverywhereAsyncController',
+    'LogoutEverywhereSyncController',
     'LogoutPayload',
     'LogoutSyncController',
     'RefreshTokenBlocklistAsyncMixin',
     'RefreshTokenBlocklistSyncMixin',
+    'arevoke_all',
     'arevoke_all_tokens',
+    'arevoke_family',
+    'revoke_all',
     'revoke_all_tokens',
+    'revoke_family',
 )

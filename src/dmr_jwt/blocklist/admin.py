@@ -1,12 +1,32 @@
-"""Read-only admins for blocklisted tokens and "log out everywhere"."""
+"""Read-only admins of the revocation tables, and a "log out" action.
+
+:func:`log_out_everywhere` is an admin action for the user model's admin:
+
+.. code:: python
+
+    from django.contrib.auth.admin import UserAdmin
+    from dmr_jwt.blocklist.admin import log_out_everywhere
+
+    class MyUserAdmin(UserAdmin):
+        actions = (log_out_everywhere,)
+"""
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from typing_extensions import override
 
-from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
+from dmr_jwt.blocklist.models import (
+    BlocklistedJWToken,
+    RevokedTokenFamily,
+    TokenWatermark,
+    UsedRefreshToken,
+)
+from dmr_jwt.blocklist.watermarks import revoke_all_tokens
 
 if TYPE_CHECKING:
     # `ModelAdmin` is generic for type checkers only: subscripting it at
@@ -60,3 +80,55 @@ class TokenWatermarkAdmin(_ReadOnlyAdmin):
     search_fields = ('sub',)
     ordering = ('-updated_at',)
     date_hierarchy = 'updated_at'
+
+
+@admin.register(RevokedTokenFamily)
+class RevokedTokenFamilyAdmin(_ReadOnlyAdmin):
+    """Shows revoked token families (logouts, replays), newest first."""
+
+    list_display = ('family', 'sub', 'cause', 'revoked_at', 'expires_at')
+    list_filter = ('cause', 'revoked_at')
+    search_fields = ('family', 'sub')
+    ordering = ('-revoked_at',)
+    date_hierarchy = 'revoked_at'
+
+
+@admin.register(UsedRefreshToken)
+class UsedRefreshTokenAdmin(_ReadOnlyAdmin):
+    """Shows refresh tokens used up by rotation, newest first."""
+
+    list_display = ('jti', 'family', 'sub', 'used_at', 'expires_at')
+    search_fields = ('jti', 'family', 'sub')
+    ordering = ('-used_at',)
+    date_hierarchy = 'used_at'
+
+
+@admin.action(
+    description=_('Log out everywhere (revoke all their JWTs)'),
+    permissions=('change',),
+)
+def log_out_everywhere(
+    modeladmin: _ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+) -> None:
+    """
+    Admin action: revoke every token of the selected users, one write each.
+
+    Uses :func:`dmr_jwt.blocklist.revoke_all_tokens` (``sub`` is the
+    primary key). Needs the "change" permission on the user model.
+    """
+    count = 0
+    for user in queryset.iterator():
+        revoke_all_tokens(user)
+        count += 1
+    modeladmin.message_user(
+        request,
+        ngettext(
+            'Logged %(count)d user out everywhere.',
+            'Logged %(count)d users out everywhere.',
+            count,
+        )
+        % {'count': count},
+        messages.SUCCESS,
+    )

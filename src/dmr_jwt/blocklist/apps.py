@@ -20,5 +20,17 @@ class BlocklistConfig(AppConfig):
 
     @override
     def ready(self) -> None:
-        """Register the system checks."""
+        """Register the system checks and the password change receiver."""
+        from django.conf import settings  # noqa: PLC0415
+        from django.db.models.signals import post_save  # noqa: PLC0415
+
         from dmr_jwt.blocklist import checks  # noqa: F401, PLC0415
+        from dmr_jwt.blocklist.password import (  # noqa: PLC0415
+            revoke_tokens_on_password_change,
+        )
+
+        post_save.connect(
+            revoke_tokens_on_password_change,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid='dmr_jwt.blocklist.revoke_tokens_on_password_change',
+        )

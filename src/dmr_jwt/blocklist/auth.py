@@ -8,21 +8,25 @@ Revocation goes through :mod:`dmr_jwt.blocklist.store`; in steady state
 a check is two cache reads and no query. A token without ``jti`` cannot be
 revoked, so these mixins reject it with ``401``. They also reject every
 token issued before its user's "log out everywhere" watermark
-(:func:`dmr_jwt.blocklist.revoke_all_tokens`), compared with ``iat``.
+(:func:`dmr_jwt.blocklist.revoke_all_tokens`), compared with ``iat``,
+and every token of a revoked family (``extras.family``: logout, or a
+replayed refresh token; see :mod:`dmr_jwt.blocklist.rotation`).
 A token without ``iat`` is taken as issued when it is decoded, so the
 watermark cannot revoke it: require the claim
 (``require_claims=['iat']``) when other issuers may leave it out.
 """
 
+import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, final
 
 from django.core import checks
 from typing_extensions import override
 
-from dmr_jwt.blocklist import store, watermarks
+from dmr_jwt.blocklist import rotation, store, watermarks
 from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.signals import token_revoked
+from dmr_jwt.families import token_family
+from dmr_jwt.signals import token_reuse_detected, token_revoked
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
@@ -109,7 +113,15 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
 
 
 class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
-    """Makes a sync refresh controller reject blocklisted refresh tokens."""
+    """
+    Makes a sync refresh controller reject revoked refresh tokens.
+
+    Revoked: blocklisted, issued before the user's watermark, or of a
+    revoked family. With ``jwt_rotate_refresh_tokens = True`` it also
+    rotates: see :meth:`use_refresh_token`.
+    """
+
+    _jwt_can_rotate: ClassVar[bool] = True
 
     @override
     def check_refresh_token(self, token: JWToken) -> None:
@@ -117,15 +129,122 @@ class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
         super().check_refresh_token(token)
         _reject_if_revoked(token)
 
+    @override
+    def use_refresh_token(self, token: JWToken) -> None:
+        """
+        Use *token* up; refuse a second use, revoke the family on replay.
+
+        Raises:
+            NotAuthenticatedError: When the token was used before. After
+                ``jwt_rotation_grace_period`` its family is revoked too.
+
+        """
+        try:
+            used_at = rotation.use_refresh_token(token)
+        except store.BlocklistError:
+            raise token_error(Reason.MISSING_CLAIM) from None
+        if used_at is None:
+            return
+        replay = _Replay.of(self, token, used_at)
+        if replay.revokes_family:
+            rotation.revoke_family(**replay.revoke_family_kwargs())
+        token_reuse_detected.send(**replay.signal_kwargs())
+        raise token_error(Reason.REUSED)
+
 
 class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
-    """Makes an async refresh controller reject blocklisted refresh tokens."""
+    """Makes an async refresh controller reject revoked refresh tokens."""
+
+    _jwt_can_rotate: ClassVar[bool] = True
 
     @override
     async def check_refresh_token(self, token: JWToken) -> None:
         """Reject a revoked refresh token, or one without ``jti``."""
         await super().check_refresh_token(token)
         await _areject_if_blocklisted(token)
+
+    @override
+    async def use_refresh_token(self, token: JWToken) -> None:
+        """See :meth:`RefreshTokenBlocklistSyncMixin.use_refresh_token`."""
+        try:
+            used_at = await rotation.ause_refresh_token(token)
+        except store.BlocklistError:
+            raise token_error(Reason.MISSING_CLAIM) from None
+        if used_at is None:
+            return
+        replay = _Replay.of(self, token, used_at)
+        if replay.revokes_family:
+            await rotation.arevoke_family(**replay.revoke_family_kwargs())
+        await token_reuse_detected.asend(**replay.signal_kwargs())
+        raise token_error(Reason.REUSED)
+
+
+@final
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Replay:
+    """A used refresh token presented again, and what it leads to."""
+
+    controller: Any
+    token: JWToken
+    family: str | None
+    used_at: dt.datetime
+    revokes_family: bool
+
+    @classmethod
+    def of(
+        cls, controller: Any, token: JWToken, used_at: dt.datetime
+    ) -> '_Replay':
+        family = token_family(token)
+        since_use = dt.datetime.now(dt.UTC) - used_at
+        return cls(
+            controller=controller,
+            token=token,
+            family=family,
+            used_at=used_at,
+            revokes_family=(
+                family is not None
+                and since_use > controller.jwt_rotation_grace_period
+            ),
+        )
+
+    def revoke_family_kwargs(self) -> dict[str, Any]:
+        assert self.family is not None  # noqa: S101
+        return {
+            'family': self.family,
+            'sub': self.token.sub,
+            'expires_at': family_expiry(self.controller),
+            'cause': 'reuse',
+            'sender': type(self.controller),
+        }
+
+    def signal_kwargs(self) -> dict[str, Any]:
+        # The `token_reuse_detected` payload, documented in `dmr_jwt.signals`.
+        return {
+            'sender': type(self.controller),
+            'request': self.controller.request,
+            'token': self.token,
+            'family': self.family,
+            'used_at': self.used_at,
+            'family_revoked': self.revokes_family,
+        }
+
+
+def family_expiry(controller: Any) -> dt.datetime:
+    """
+    When the last token of a family revoked by *controller* expires.
+
+    A family only grows through refreshes, so once it is revoked no token
+    of it outlives the longest lifetime the controller gives a token.
+    """
+    lifetime: dt.timedelta = max(
+        controller.jwt_refresh_expiration,
+        controller.jwt_expiration,
+    )
+    return dt.datetime.now(dt.UTC) + lifetime + _FAMILY_EXPIRY_MARGIN
+
+
+#: Leeway of the auth classes that check the family's access tokens.
+_FAMILY_EXPIRY_MARGIN = dt.timedelta(days=1)
 
 
 def _revoked_kwargs(
@@ -161,7 +280,11 @@ def _reject_if_revoked(
         blocked = store.is_blocklisted(token, grace=grace)
     except store.BlocklistError:
         raise token_error(Reason.MISSING_CLAIM) from None
-    if blocked or watermarks.is_revoked_by_watermark(token, grace=grace):
+    if (
+        blocked
+        or watermarks.is_revoked_by_watermark(token, grace=grace)
+        or rotation.is_family_revoked(token, grace=grace)
+    ):
         raise token_error(Reason.REVOKED)
 
 
@@ -173,7 +296,11 @@ async def _areject_if_blocklisted(
         blocked = await store.ais_blocklisted(token, grace=grace)
     except store.BlocklistError:
         raise token_error(Reason.MISSING_CLAIM) from None
-    if blocked or await watermarks.ais_revoked_by_watermark(token, grace=grace):
+    if (
+        blocked
+        or await watermarks.ais_revoked_by_watermark(token, grace=grace)
+        or await rotation.ais_family_revoked(token, grace=grace)
+    ):
         raise token_error(Reason.REVOKED)
 
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from dmr_jwt.families import FAMILY_MAX_LENGTH
+
 #: Longest ``jti`` that can be stored.
 JTI_MAX_LENGTH = 255
 
@@ -97,3 +99,116 @@ class TokenWatermark(models.Model):
     @override
     def __str__(self) -> str:
         return f'user {self.sub}: tokens before {self.not_before.isoformat()}'
+
+
+@final
+class UsedRefreshToken(models.Model):
+    """
+    A refresh token consumed by rotation: inserted once, on its unique ``jti``.
+
+    The insert is the atomic "use": of concurrent refreshes with one token
+    exactly one inserts the row, the others find it. Rows are only written
+    by :mod:`dmr_jwt.blocklist.families`.
+    """
+
+    jti: 'models.CharField[str, str]' = models.CharField(
+        _('JWT ID'),
+        max_length=JTI_MAX_LENGTH,
+        unique=True,
+        help_text=_('The "jti" claim of the used refresh token.'),
+    )
+    family: 'models.CharField[str, str]' = models.CharField(
+        _('token family'),
+        max_length=FAMILY_MAX_LENGTH,
+        blank=True,
+        help_text=_('The "family" claim: the login the token belongs to.'),
+    )
+    sub: 'models.CharField[str, str]' = models.CharField(
+        _('subject'),
+        max_length=255,
+        help_text=_('The "sub" claim: the id of the user the token was for.'),
+    )
+    used_at: 'models.DateTimeField[dt.datetime, dt.datetime]' = (
+        models.DateTimeField(_('used at'), default=timezone.now)
+    )
+    expires_at: 'models.DateTimeField[dt.datetime, dt.datetime]' = (
+        models.DateTimeField(
+            _('expires at'),
+            db_index=True,
+            help_text=_('When the token expires: the row can go after it.'),
+        )
+    )
+
+    class Meta:
+        """Names for the admin; newest rows first."""
+
+        verbose_name = _('used refresh token')
+        verbose_name_plural = _('used refresh tokens')
+        ordering = ('-used_at',)
+
+    @override
+    def __str__(self) -> str:
+        return f'{self.jti} (family {self.family or "-"}, user {self.sub})'
+
+
+@final
+class RevokedTokenFamily(models.Model):
+    """
+    A revoked token family: every token with this ``extras.family``.
+
+    Written on logout and when a used refresh token is replayed.
+    """
+
+    class Cause(models.TextChoices):
+        """Why the family was revoked."""
+
+        LOGOUT = 'logout', _('logout')
+        REUSE = 'reuse', _('refresh token reuse')
+        MANUAL = 'manual', _('revoked in code')
+
+    family: 'models.CharField[str, str]' = models.CharField(
+        _('token family'),
+        max_length=FAMILY_MAX_LENGTH,
+        unique=True,
+        help_text=_('The "family" claim of the revoked tokens.'),
+    )
+    sub: 'models.CharField[str, str]' = models.CharField(
+        _('subject'),
+        max_length=255,
+        db_index=True,
+        help_text=_('The "sub" claim: the id of the user.'),
+    )
+    cause: 'models.CharField[str, str]' = models.CharField(
+        _('cause'),
+        max_length=16,
+        choices=Cause.choices,
+        default=Cause.MANUAL,
+    )
+    revoked_at: 'models.DateTimeField[dt.datetime, dt.datetime]' = (
+        models.DateTimeField(
+            _('revoked at'),
+            default=timezone.now,
+            editable=False,
+        )
+    )
+    expires_at: 'models.DateTimeField[dt.datetime, dt.datetime]' = (
+        models.DateTimeField(
+            _('expires at'),
+            db_index=True,
+            help_text=_(
+                'When the last token of the family expires: '
+                'the row can go after it.',
+            ),
+        )
+    )
+
+    class Meta:
+        """Names for the admin; newest rows first."""
+
+        verbose_name = _('revoked token family')
+        verbose_name_plural = _('revoked token families')
+        ordering = ('-revoked_at',)
+
+    @override
+    def __str__(self) -> str:
+        return f'family {self.family} (user {self.sub}, {self.cause})'

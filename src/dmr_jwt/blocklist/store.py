@@ -30,12 +30,13 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, TypeVar, final
 
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
+from django.db import router
 from django.dispatch import receiver
 
 from dmr_jwt.cache_keys import safe_cache_key
@@ -49,7 +50,7 @@ from dmr_jwt.conf import SETTINGS_NAME, get_settings
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
+    from django.db.models import Model, QuerySet
 
     from dmr_jwt.blocklist.models import BlocklistedJWToken
 
@@ -71,6 +72,8 @@ _KEY_PREFIX: Final = 'dmr_jwt:blocklist:'
 
 
 _NO_GRACE: Final = dt.timedelta(0)
+
+_ModelT = TypeVar('_ModelT', bound='Model')
 
 
 #: Longest ``sub`` that a watermark can be stored for.
@@ -231,15 +234,44 @@ def flush_expired(
     """
     Delete the rows of tokens that expired before *now*, in batches.
 
-    Each batch selects at most *batch_size* primary keys, then deletes
-    them, so memory and lock time stay bounded on a table of any size.
+    Blocklisted tokens, used refresh tokens and revoked families: each
+    table in its own batches. Each batch selects at most *batch_size*
+    primary keys, then deletes them, so memory and lock time stay bounded
+    on a table of any size.
     With *dry_run*, only counts.
     """
     if batch_size < 1:
         raise ValueError('batch_size must be positive')
-    expired = _rows(_plan()).filter(
-        expires_at__lt=now or dt.datetime.now(dt.UTC),
-    )
+    from dmr_jwt.blocklist import models  # noqa: PLC0415
+
+    deleted = batches = 0
+    for model in _EXPIRING_MODELS:
+        result = _flush_table(
+            _queryset(_plan(), getattr(models, model)).filter(
+                expires_at__lt=now or dt.datetime.now(dt.UTC),
+            ),
+            batch_size=batch_size,
+            dry_run=dry_run,
+        )
+        deleted += result.deleted
+        batches += result.batches
+    return FlushResult(deleted=deleted, batches=batches)
+
+
+#: The tables whose rows carry ``expires_at``, flushed in this order.
+_EXPIRING_MODELS: Final = (
+    'BlocklistedJWToken',
+    'UsedRefreshToken',
+    'RevokedTokenFamily',
+)
+
+
+def _flush_table(
+    expired: 'QuerySet[Any]',
+    *,
+    batch_size: int,
+    dry_run: bool,
+) -> FlushResult:
     if dry_run:
         count = expired.count()
         return FlushResult(deleted=count, batches=-(-count // batch_size))
@@ -295,10 +327,20 @@ def _rows(plan: _Plan) -> 'QuerySet[BlocklistedJWToken]':
     # Imported here: this module is imported before the app registry is.
     from dmr_jwt.blocklist.models import BlocklistedJWToken  # noqa: PLC0415
 
-    manager = BlocklistedJWToken._default_manager  # noqa: SLF001
+    return _queryset(plan, BlocklistedJWToken)
+
+
+def _queryset(plan: _Plan, model: type[_ModelT]) -> 'QuerySet[_ModelT]':
+    """Every row of *model*, on the blocklist's database."""
+    manager = model._default_manager  # noqa: SLF001
     if plan.database is None:
         return manager.all()
     return manager.using(plan.database)
+
+
+def _write_database(plan: _Plan, model: type['Model']) -> str:
+    """The alias that *model*'s rows are written to."""
+    return plan.database or router.db_for_write(model)
 
 
 def _timeout(plan: _Plan, *, blocked: bool, expires_at: dt.datetime) -> int:

@@ -23,39 +23,47 @@ documented hooks:
         def make_api_response(self) -> LogoutResponse:
             return {'logged_out': True}
 
-``POST`` blocklists the access token that authenticated the request and,
-when the payload names one, a refresh token. That refresh token is verified
-exactly like the refresh controllers verify it (so give both the same
-``jwt_secret``, ``jwt_algorithm``, ``jwt_audiences`` and ``jwt_issuer``) and
-must belong to the same ``sub`` as the access token; otherwise the answer is
-``401`` and nothing is revoked.
+``POST`` ends the caller's session: it revokes the token family of the
+refresh token that the payload names (every access and refresh token that
+descends from that login, see :mod:`dmr_jwt.families`) and the family of
+the access token that authenticated the request, and blocklists both
+tokens themselves (tokens without a family are revoked one by one). The
+refresh token is verified exactly like the refresh controllers verify it
+(so give both the same ``jwt_secret``, ``jwt_algorithm``,
+``jwt_audiences`` and ``jwt_issuer``) and must belong to the same ``sub``
+as the access token; otherwise the answer is ``401`` and nothing is
+revoked.
 
-Only the two presented tokens are revoked: refresh token families do not
-exist yet, so the other tokens of the refresh token's family stay valid.
-To revoke every token of a user use
-:func:`dmr_jwt.blocklist.revoke_all_tokens`.
+:class:`LogoutEverywhereSyncController` /
+:class:`LogoutEverywhereAsyncController` log the caller out on every
+device instead: :func:`dmr_jwt.blocklist.revoke_all` for the access token's
+``sub``, one write.
 """
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING, Any, Generic, NotRequired
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NotRequired
 
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import (
     sensitive_post_parameters,
     sensitive_variables,
 )
-from dmr import Body, modify
+from dmr import Body, Controller, modify
 from dmr.decorators import endpoint_decorator
 from dmr.security.base import request_auth
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt.auth import request_jwt
+from dmr_jwt.blocklist import rotation, watermarks
 from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistAsyncMixin,
     JWTokenBlocklistSyncMixin,
+    family_expiry,
 )
 from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.families import token_family
 from dmr_jwt.token import JWToken
 from dmr_jwt.views import _RefreshTokenMixin
 
@@ -64,6 +72,8 @@ if TYPE_CHECKING:
 
 __all__ = (
     'LogoutAsyncController',
+    'LogoutEverywhereAsyncController',
+    'LogoutEverywhereSyncController',
     'LogoutPayload',
     'LogoutSyncController',
 )
@@ -85,6 +95,29 @@ def _logout_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
     return modify(status_code=controller_cls.response_status_code)
 
 
+def _require_blocklist_auth(cls: type[Any]) -> None:
+    auths = cls.__dict__.get('auth')
+    if isinstance(auths, list | tuple):
+        for auth in auths:
+            if not callable(getattr(auth, 'blocklist', None)):
+                raise ImproperlyConfigured(
+                    f'{cls.__qualname__}.auth: {type(auth).__qualname__} '
+                    'has no blocklist mixin, so it cannot log out',
+                )
+
+
+def _blocklist_auth(
+    controller: Controller[Any], mixin: type[_MixinT]
+) -> _MixinT:
+    """The auth instance of this request; it must have the blocklist."""
+    auth = request_auth(controller.request, strict=True)
+    if not isinstance(auth, mixin):
+        raise TypeError(
+            f'{type(controller).__qualname__}.auth must use {mixin.__name__}',
+        )
+    return auth
+
+
 class _LogoutMixin(_RefreshTokenMixin[_SerializerT]):
     """
     Token checks shared by the sync and async logout controllers.
@@ -104,14 +137,7 @@ class _LogoutMixin(_RefreshTokenMixin[_SerializerT]):
 
         """
         super().__init_subclass__()
-        auths = cls.__dict__.get('auth')
-        if isinstance(auths, list | tuple):
-            for auth in auths:
-                if not callable(getattr(auth, 'blocklist', None)):
-                    raise ImproperlyConfigured(
-                        f'{cls.__qualname__}.auth: {type(auth).__qualname__} '
-                        'has no blocklist mixin, so it cannot log out',
-                    )
+        _require_blocklist_auth(cls)
 
     @sensitive_variables()
     def _tokens_to_revoke(
@@ -136,12 +162,32 @@ class _LogoutMixin(_RefreshTokenMixin[_SerializerT]):
 
     def _blocklist_auth(self, mixin: type[_MixinT]) -> _MixinT:
         """The auth instance of this request; it must have the blocklist."""
-        auth = request_auth(self.request, strict=True)
-        if not isinstance(auth, mixin):
-            raise TypeError(
-                f'{type(self).__qualname__}.auth must use {mixin.__name__}',
+        return _blocklist_auth(self, mixin)
+
+    def _families_to_revoke(
+        self,
+        access: JWToken,
+        refresh: JWToken | None,
+    ) -> list[dict[str, Any]]:
+        """``revoke_family`` arguments for each family of the session."""
+        families = dict.fromkeys(
+            family
+            for family in (
+                None if refresh is None else token_family(refresh),
+                token_family(access),
             )
-        return auth
+            if family is not None
+        )
+        return [
+            {
+                'family': family,
+                'sub': access.sub,
+                'expires_at': family_expiry(self),
+                'cause': 'logout',
+                'sender': type(self),
+            }
+            for family in families
+        ]
 
 
 class LogoutSyncController(
@@ -172,6 +218,8 @@ class LogoutSyncController(
         if refresh is not None:
             auth.blocklist(refresh)
         auth.blocklist(access)
+        for family in self._families_to_revoke(access, refresh):
+            rotation.revoke_family(**family)
         return self.make_api_response()
 
     @abstractmethod
@@ -214,6 +262,8 @@ class LogoutAsyncController(
         if refresh is not None:
             await auth.blocklist(refresh)
         await auth.blocklist(access)
+        for family in self._families_to_revoke(access, refresh):
+            await rotation.arevoke_family(**family)
         return await self.make_api_response()
 
     @abstractmethod
@@ -224,4 +274,84 @@ class LogoutAsyncController(
     @abstractmethod
     async def make_api_response(self) -> _ResponseT:
         """Build the response after a successful logout."""
+        raise NotImplementedError
+
+
+class _LogoutEverywhereController(Controller[_SerializerT]):
+    """
+    What the sync and async log-out-everywhere controllers share.
+
+    Attributes:
+        response_status_code: Status code of a successful response.
+
+    """
+
+    response_status_code: ClassVar[HTTPStatus] = HTTPStatus.OK
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """Refuse, at start-up, an ``auth`` that cannot revoke tokens."""
+        super().__init_subclass__()
+        _require_blocklist_auth(cls)
+
+
+class LogoutEverywhereSyncController(
+    _LogoutEverywhereController[_SerializerT],
+    Generic[_SerializerT, _ResponseT],
+):
+    """
+    Sync controller that logs the caller out on every device.
+
+    ``POST`` (no body) revokes every token of the access token's ``sub``
+    issued up to now, this access token included:
+    :func:`dmr_jwt.blocklist.revoke_all`. Tokens issued from the next
+    whole second on are valid. Set ``auth`` to auth classes with
+    :class:`~dmr_jwt.blocklist.JWTokenBlocklistSyncMixin` and define
+    :meth:`make_api_response`.
+    """
+
+    @modify.lazy(_logout_endpoint_spec)
+    def post(self) -> _ResponseT:
+        """Log out everywhere on POST."""
+        return self.logout_everywhere()
+
+    def logout_everywhere(self) -> _ResponseT:
+        """Revoke every token of the caller issued so far."""
+        _blocklist_auth(self, JWTokenBlocklistSyncMixin)
+        access = request_jwt(self.request, strict=True)
+        watermarks.revoke_all(access.sub, sender=type(self))
+        return self.make_api_response()
+
+    @abstractmethod
+    def make_api_response(self) -> _ResponseT:
+        """Build the response after a successful logout everywhere."""
+        raise NotImplementedError
+
+
+class LogoutEverywhereAsyncController(
+    _LogoutEverywhereController[_SerializerT],
+    Generic[_SerializerT, _ResponseT],
+):
+    """
+    Async controller that logs the caller out on every device.
+
+    See :class:`LogoutEverywhereSyncController`; ``auth`` needs
+    :class:`~dmr_jwt.blocklist.JWTokenBlocklistAsyncMixin`.
+    """
+
+    @modify.lazy(_logout_endpoint_spec)
+    async def post(self) -> _ResponseT:
+        """Log out everywhere on POST."""
+        return await self.logout_everywhere()
+
+    async def logout_everywhere(self) -> _ResponseT:
+        """Revoke every token of the caller issued so far."""
+        _blocklist_auth(self, JWTokenBlocklistAsyncMixin)
+        access = request_jwt(self.request, strict=True)
+        await watermarks.arevoke_all(access.sub, sender=type(self))
+        return await self.make_api_response()
+
+    @abstractmethod
+    async def make_api_response(self) -> _ResponseT:
+        """Build the response after a successful logout everywhere."""
         raise NotImplementedError

@@ -23,11 +23,13 @@ from dmr_jwt.blocklist.store import (
     _is_storable,
     _Plan,
     _plan,
+    _queryset,
     _read,
     _timeout,
     _write,
 )
 from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt.signals import all_tokens_revoked
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
@@ -64,7 +66,12 @@ def watermark_cache_key(sub: str) -> str:
     return safe_cache_key(_WATERMARK_KEY_PREFIX, sub)
 
 
-def revoke_all(sub: str, *, now: dt.datetime | None = None) -> dt.datetime:
+def revoke_all(
+    sub: str,
+    *,
+    now: dt.datetime | None = None,
+    sender: object = None,
+) -> dt.datetime:
     """
     Revoke every token of *sub* issued up to *now*: one write, one row.
 
@@ -73,7 +80,8 @@ def revoke_all(sub: str, *, now: dt.datetime | None = None) -> dt.datetime:
     resolution of one second, so every token issued in the same second as
     the revocation is revoked too, even one issued a moment after it;
     tokens issued from the next second on are valid. The latest call
-    wins, even with an earlier *now*.
+    wins, even with an earlier *now*. Sends ``all_tokens_revoked`` from
+    *sender*.
 
     Raises:
         BlocklistError: If *sub* cannot be stored.
@@ -86,6 +94,7 @@ def revoke_all(sub: str, *, now: dt.datetime | None = None) -> dt.datetime:
         defaults={'not_before': not_before},
     )
     _watermark_cache_set(plan, sub, not_before)
+    all_tokens_revoked.send(sender=sender, sub=sub, not_before=not_before)
     return not_before
 
 
@@ -93,6 +102,7 @@ async def arevoke_all(
     sub: str,
     *,
     now: dt.datetime | None = None,
+    sender: object = None,
 ) -> dt.datetime:
     """Revoke every token of *sub*, async. See :func:`revoke_all`."""
     plan = _plan()
@@ -102,6 +112,11 @@ async def arevoke_all(
         defaults={'not_before': not_before},
     )
     await _awatermark_cache_set(plan, sub, not_before)
+    await all_tokens_revoked.asend(
+        sender=sender,
+        sub=sub,
+        not_before=not_before,
+    )
     return not_before
 
 
@@ -203,10 +218,7 @@ def _watermark_timeout(plan: _Plan) -> int:
 def _watermarks(plan: _Plan) -> 'QuerySet[TokenWatermark]':
     from dmr_jwt.blocklist.models import TokenWatermark  # noqa: PLC0415
 
-    manager = TokenWatermark._default_manager  # noqa: SLF001
-    if plan.database is None:
-        return manager.all()
-    return manager.using(plan.database)
+    return _queryset(plan, TokenWatermark)
 
 
 def _watermark_cache_get(plan: _Plan, sub: str) -> int | None:

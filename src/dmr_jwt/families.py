@@ -1,0 +1,50 @@
+"""Token families: every token of one login shares a family id.
+
+The token controllers put the family in ``extras``::
+
+    {"sub": "42", ..., "extras": {"type": "refresh", "family": "<uuid4 hex>"}}
+
+A login (an obtain controller) starts a family; a refresh keeps the family
+of the presented refresh token, so every access and refresh token that
+descends from one login carries the same id. The blocklist app revokes a
+family at once (logout, or a replayed refresh token: see
+:mod:`dmr_jwt.blocklist.rotation`). This module does no I/O.
+"""
+
+import uuid
+from typing import Final
+
+from dmr_jwt.claims import is_unicode
+from dmr_jwt.token import JWToken
+
+__all__ = ('FAMILY_CLAIM', 'FAMILY_MAX_LENGTH', 'new_family', 'token_family')
+
+#: The key of the family id in a token's ``extras``.
+FAMILY_CLAIM: Final = 'family'
+
+#: Longest family id that is honoured (and stored when revoked).
+FAMILY_MAX_LENGTH: Final = 64
+
+
+def new_family() -> str:
+    """A new, random family id: a UUID4 in hex."""
+    return uuid.uuid4().hex
+
+
+def token_family(token: JWToken) -> str | None:
+    """
+    The family id of *token*, or ``None`` when it has no usable one.
+
+    Usable: a non-empty string of at most :data:`FAMILY_MAX_LENGTH`
+    characters that a database can store (no NUL, no lone surrogate).
+    Tokens from other issuers may carry anything under ``extras``.
+    """
+    family = token.extras.get(FAMILY_CLAIM)
+    if (
+        isinstance(family, str)
+        and 0 < len(family) <= FAMILY_MAX_LENGTH
+        and '\x00' not in family
+        and is_unicode(family)
+    ):
+        return family
+    return None
