@@ -12,13 +12,35 @@ USE_TZ = True
 TIME_ZONE = 'UTC'
 
 INSTALLED_APPS = [
+    # The demo's URLs mount the admin; the admin tests use their own site.
+    'django.contrib.admin',
     'django.contrib.contenttypes',
     'django.contrib.auth',
+    'django.contrib.sessions',
+    'django.contrib.messages',
     'dmr_jwt.blocklist',
     'tests.app',
 ]
 
+# Empty on purpose: the controllers are tested without middleware. The admin
+# tests (`tests/blocklist/test_admin.py`) set the middleware they need.
 MIDDLEWARE: list[str] = []
+
+# For `django.contrib.admin`, which the admin tests mount themselves
+# (`tests/app/admin_urls.py`).
+TEMPLATES: list[dict[str, Any]] = [
+    {
+        'BACKEND': 'django.template.backends.django.DjangoTemplates',
+        'APP_DIRS': True,
+        'OPTIONS': {
+            'context_processors': [
+                'django.template.context_processors.request',
+                'django.contrib.auth.context_processors.auth',
+                'django.contrib.messages.context_processors.messages',
+            ],
+        },
+    },
+]
 
 ROOT_URLCONF = 'tests.app.urls'
 
@@ -63,4 +85,11 @@ DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 
 # Fast hashing: the suite creates many users.
 PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']
-SILENCED_SYSTEM_CHECKS = ['dmr_jwt.W001']  # one process: the suite
+SILENCED_SYSTEM_CHECKS = [
+    'dmr_jwt.W001',  # one process: the suite
+    # The admin (for the demo's URLs) without the global middleware: the
+    # admin tests set it themselves.
+    'admin.E408',
+    'admin.E409',
+    'admin.E410',
+]

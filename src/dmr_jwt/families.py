@@ -12,12 +12,18 @@ family at once (logout, or a replayed refresh token: see
 """
 
 import uuid
-from typing import Final
+from typing import Final, TypeGuard
 
 from dmr_jwt.claims import is_unicode
 from dmr_jwt.token import JWToken
 
-__all__ = ('FAMILY_CLAIM', 'FAMILY_MAX_LENGTH', 'new_family', 'token_family')
+__all__ = (
+    'FAMILY_CLAIM',
+    'FAMILY_MAX_LENGTH',
+    'is_usable_family',
+    'new_family',
+    'token_family',
+)
 
 #: The key of the family id in a token's ``extras``.
 FAMILY_CLAIM: Final = 'family'
@@ -35,16 +41,23 @@ def token_family(token: JWToken) -> str | None:
     """
     The family id of *token*, or ``None`` when it has no usable one.
 
-    Usable: a non-empty string of at most :data:`FAMILY_MAX_LENGTH`
-    characters that a database can store (no NUL, no lone surrogate).
-    Tokens from other issuers may carry anything under ``extras``.
+    See :func:`is_usable_family`. Tokens from other issuers may carry
+    anything under ``extras``.
     """
     family = token.extras.get(FAMILY_CLAIM)
-    if (
+    return family if is_usable_family(family) else None
+
+
+def is_usable_family(family: object) -> TypeGuard[str]:
+    """
+    Whether *family* can be a family id.
+
+    A non-empty string of at most :data:`FAMILY_MAX_LENGTH` characters
+    that a database can store (no NUL, no lone surrogate).
+    """
+    return (
         isinstance(family, str)
         and 0 < len(family) <= FAMILY_MAX_LENGTH
         and '\x00' not in family
         and is_unicode(family)
-    ):
-        return family
-    return None
+    )

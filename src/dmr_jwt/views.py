@@ -29,7 +29,13 @@ from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.families import FAMILY_CLAIM, new_family, token_family
+from dmr_jwt.families import (
+    FAMILY_CLAIM,
+    FAMILY_MAX_LENGTH,
+    is_usable_family,
+    new_family,
+    token_family,
+)
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.signals import (
     login_failed,
@@ -225,7 +231,14 @@ class _TokenController(Controller[_SerializerT]):
         .. versionadded:: 0.1.0
         """
         if self._jwt_family is None:
-            self._jwt_family = self.make_token_family()
+            family = self.make_token_family()
+            if not is_usable_family(family):
+                raise ImproperlyConfigured(
+                    f'{type(self).__qualname__}.make_token_family() must '
+                    'return a non-empty str of at most '
+                    f'{FAMILY_MAX_LENGTH} characters',
+                )
+            self._jwt_family = family
         return self._jwt_family
 
     def make_token_family(self) -> str:

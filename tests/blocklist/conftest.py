@@ -7,6 +7,7 @@
 both); without them those cases skip with the reason.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -16,8 +17,10 @@ from typing import Final, Protocol
 
 import pytest
 from django.core.cache import caches
+from django.test import TestCase
 from pytest_django import Settings as SettingsWrapper
 
+from dmr_jwt.conf import get_settings
 from dmr_jwt.token import JWToken
 
 _SKIP_POSTGRES = (
@@ -142,3 +145,16 @@ def build_token() -> TokenFactory:
         )
 
     return factory
+
+
+@contextlib.contextmanager
+def committed() -> Iterator[None]:
+    """
+    Run the on-commit callbacks of the block at its end, as a commit would.
+
+    A test's transaction never commits, and ``revoke_all`` publishes the
+    watermark (cache, signal) on commit. The blocklist's own database.
+    """
+    using = get_settings().BLOCKLIST_DATABASE or 'default'
+    with TestCase.captureOnCommitCallbacks(using=using, execute=True):
+        yield

@@ -37,7 +37,7 @@ from dmr_jwt.signals import all_tokens_revoked
 from tests.app import everywhere_urls
 from tests.app.blocklist_views import BlocklistAsyncAuth, BlocklistSyncAuth
 from tests.app.everywhere_views import LoggedOutEverywhere
-from tests.blocklist.conftest import BlocklistBackend
+from tests.blocklist.conftest import BlocklistBackend, committed
 from tests.conftest import PASSWORD, Mode, SerializerName, assert_unauthorized
 
 if TYPE_CHECKING:
@@ -136,7 +136,8 @@ def _obtain(client: Client, bl_url: Url, username: str) -> Pair:
 
 
 def _everywhere(client: Client, url: str, access: str | None) -> 'Response':
-    return client.post(url, headers=_bearer(access))
+    with committed():
+        return client.post(url, headers=_bearer(access))
 
 
 def _me(client: Client, bl_url: Url, access: str) -> 'Response':

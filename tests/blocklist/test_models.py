@@ -17,7 +17,6 @@ from django.core.management import call_command
 from django.db import connections, models
 from django.test import RequestFactory
 from django.utils.functional import Promise
-from pytest_django import Settings
 
 from dmr_jwt.blocklist.models import (
     JTI_MAX_LENGTH,
@@ -162,15 +161,6 @@ def test_migrations_are_complete() -> None:
 # The admin:
 
 
-@pytest.fixture
-def admin_installed(settings: Settings) -> None:
-    """A project with ``django.contrib.admin``, which the suite lacks."""
-    settings.INSTALLED_APPS = [
-        *settings.INSTALLED_APPS,
-        'django.contrib.admin',
-    ]
-
-
 def _model_admin() -> Any:
     # What `django.contrib.admin` does on start-up: import every `admin.py`.
     admin.autodiscover()
@@ -190,7 +180,6 @@ def superuser_request(rf: RequestFactory) -> Any:
     return request
 
 
-@pytest.mark.usefixtures('admin_installed')
 def test_admin_is_registered() -> None:
     registered = _model_admin()
 
@@ -198,7 +187,6 @@ def test_admin_is_registered() -> None:
     assert registered.model is BlocklistedJWToken
 
 
-@pytest.mark.usefixtures('admin_installed')
 def test_admin_is_read_only(
     *,
     superuser_request: Any,
@@ -215,12 +203,10 @@ def test_admin_is_read_only(
     assert not model_admin.has_delete_permission(superuser_request, row)
 
 
-@pytest.mark.usefixtures('admin_installed')
 def test_admin_searches_jti_and_sub() -> None:
     assert {'jti', 'sub'} <= set(_model_admin().search_fields)
 
 
-@pytest.mark.usefixtures('admin_installed')
 @pytest.mark.django_db
 def test_admin_lists_newest_first(
     *,

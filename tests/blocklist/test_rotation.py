@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.dispatch import Signal
 from django.test import Client
 from dmr.plugins.pydantic import PydanticSerializer
@@ -388,3 +389,30 @@ def test_the_grace_period_cannot_be_negative() -> None:
         class _Negative(blocklist_views._RefreshAsync[PydanticSerializer]):
             jwt_rotate_refresh_tokens = True
             jwt_rotation_grace_period = dt.timedelta(seconds=-1)
+
+
+def test_a_replay_revokes_the_family_inside_atomic_requests(
+    *,
+    client: Client,
+    user: User,
+    serializer: SerializerName,
+    clock: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The `401` is a response, not an exception: the request's transaction
+    # commits, and the revocation with it. (Django refuses ATOMIC_REQUESTS
+    # for async views.)
+    api = Api(client, serializer, 'sync')
+    monkeypatch.setitem(
+        connections.settings['default'],
+        'ATOMIC_REQUESTS',
+        True,  # noqa: FBT003
+    )
+    login = api.login()
+    second = api.rotate(login['refresh_token'])
+    clock.tick(GRACE * 2)
+
+    assert_reused(api.refresh(login['refresh_token']))
+
+    assert RevokedTokenFamily.objects.count() == 1
+    assert_revoked(api.refresh(second['refresh_token']), challenge=False)

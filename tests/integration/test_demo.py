@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
@@ -17,8 +18,10 @@ import jwt
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.core.management import call_command
-from django.test import AsyncClient, Client
+from django.test import AsyncClient, Client, TestCase
+from freezegun import freeze_time
 from pytest_django import Settings
 
 from demo.api.management.commands.ensure_demo_user import (
@@ -408,6 +411,7 @@ def test_logout_without_a_refresh_token(
     demo_user: User,
 ) -> None:
     pair = obtain(client)
+    other_login = obtain(client)
     response = logout(client, pair['access_token'], {})
     assert response.status_code == 204, response.content
     assert blocklisted_jtis() == {jti_of(pair['access_token'])}
@@ -415,10 +419,75 @@ def test_logout_without_a_refresh_token(
         client.get('/api/me/', headers=bearer(pair['access_token'])),
         Reason.REVOKED,
     )
-    # The session's refresh token still works: only the access token is out.
-    refreshed = refresh(client, pair['refresh_token'])
-    assert refreshed.status_code == 200, refreshed.content
-    assert_me(client, '/api/me/', refreshed.json()['access_token'])
+    # The session ends: its refresh token is in the revoked family.
+    assert_unauthorized(
+        refresh(client, pair['refresh_token']),
+        Reason.REVOKED,
+        scheme=None,
+    )
+    # Another login is another session.
+    assert_me(client, '/api/me/', other_login['access_token'])
+
+
+def test_replayed_refresh_token_logs_the_session_out(
+    client: Client,
+    demo_user: User,
+) -> None:
+    with freeze_time() as clock:
+        pair = obtain(client)
+        rotated = refresh(client, pair['refresh_token'])
+        assert rotated.status_code == 200, rotated.content
+        new_pair = rotated.json()
+        # A retry right away: refused, the session lives on.
+        assert_unauthorized(
+            refresh(client, pair['refresh_token']),
+            Reason.REUSED,
+            scheme=None,
+        )
+        assert_me(client, '/api/me/', new_pair['access_token'])
+        clock.tick(dt.timedelta(seconds=11))  # past the grace period
+
+        # The stolen, used refresh token comes back: the session is over.
+        assert_unauthorized(
+            refresh(client, pair['refresh_token']),
+            Reason.REUSED,
+            scheme=None,
+        )
+        assert_unauthorized(
+            client.get('/api/me/', headers=bearer(new_pair['access_token'])),
+            Reason.REVOKED,
+        )
+        assert_unauthorized(
+            refresh(client, new_pair['refresh_token']),
+            Reason.REVOKED,
+            scheme=None,
+        )
+
+
+@pytest.fixture
+def forget_watermarks() -> Iterator[None]:
+    """Clear the cache after the test: user ids repeat in the next one."""
+    yield
+    caches['default'].clear()
+
+
+@pytest.mark.usefixtures('forget_watermarks')
+def test_logout_everywhere(client: Client, demo_user: User) -> None:
+    with freeze_time() as clock:
+        phone, laptop = obtain(client), obtain(client)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.post(
+                '/api/auth/logout-everywhere/',
+                headers=bearer(phone['access_token']),
+            )
+        assert response.status_code == 204, response.content
+        for pair in (phone, laptop):
+            assert_unauthorized(
+                client.get('/api/me/', headers=bearer(pair['access_token'])),
+                Reason.REVOKED,
+            )
+        clock.tick(dt.timedelta(seconds=1))
+        assert_me(client, '/api/me/', obtain(client)['access_token'])
 
 
 def _foreign_refresh_token(
@@ -453,7 +522,7 @@ def _foreign_refresh_token(
     ('kind', 'reason'),
     [
         # A valid refresh token, of someone else: the demo says no more.
-        pytest.param('other-user', None, id='other-user'),
+        pytest.param('other-user', Reason.INVALID_CLAIMS, id='other-user'),
         pytest.param(
             'access',
             Reason.WRONG_TYPE,
@@ -558,6 +627,7 @@ def test_openapi_json(client: Client) -> None:
         '/api/auth/custom/',
         '/api/auth/refresh/',
         '/api/auth/logout/',
+        '/api/auth/logout-everywhere/',
         '/api/me/',
         '/api/me/async/',
         '/api/custom/me/',

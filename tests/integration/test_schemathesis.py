@@ -73,6 +73,9 @@ SCHEMA_QUIRKS: Final[dict[tuple[str, int], list[CheckFunction]]] = {
     # with schema `{"type": "null"}`. The response rightly has no body,
     # and an empty body is no JSON `null`.
     ('/api/auth/logout/', HTTPStatus.NO_CONTENT): [response_schema_conformance],
+    ('/api/auth/logout-everywhere/', HTTPStatus.NO_CONTENT): [
+        response_schema_conformance,
+    ],
 }
 
 #: Operations that want the customized access token (HS512, issuer,

@@ -20,8 +20,13 @@ DEBUG = True
 ALLOWED_HOSTS = ['localhost', '127.0.0.1']
 
 INSTALLED_APPS = [
+    # The admin: revoked tokens and families, and "log out everywhere"
+    # as an action on users (`demo/api/admin.py`).
+    'django.contrib.admin',
     'django.contrib.contenttypes',
     'django.contrib.auth',
+    'django.contrib.sessions',
+    'django.contrib.messages',
     # Serves the JS and CSS of the Swagger and Scalar pages (DEBUG only).
     'django.contrib.staticfiles',
     # Templates and static files of the OpenAPI pages.
@@ -34,7 +39,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     'django.middleware.security.SecurityMiddleware',
+    'django.contrib.sessions.middleware.SessionMiddleware',
     'django.middleware.common.CommonMiddleware',
+    # The API controllers are CSRF-exempt (no cookies); the admin is not.
+    'django.middleware.csrf.CsrfViewMiddleware',
+    'django.contrib.auth.middleware.AuthenticationMiddleware',
+    'django.contrib.messages.middleware.MessageMiddleware',
 ]
 
 ROOT_URLCONF = 'demo.urls'
@@ -44,7 +54,13 @@ TEMPLATES = [
         'BACKEND': 'django.template.backends.django.DjangoTemplates',
         'DIRS': [],
         'APP_DIRS': True,
-        'OPTIONS': {'context_processors': []},
+        'OPTIONS': {
+            'context_processors': [
+                'django.template.context_processors.request',
+                'django.contrib.auth.context_processors.auth',
+                'django.contrib.messages.context_processors.messages',
+            ],
+        },
     },
 ]
 
@@ -68,6 +84,8 @@ DATABASES = {
 DMR_JWT = {
     'BLOCKLIST_CACHE': 'default',
     'BLOCKLIST_SHARED_CACHE': False,
+    # A new password logs the user out everywhere.
+    'REVOKE_TOKENS_ON_PASSWORD_CHANGE': True,
 }
 
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'

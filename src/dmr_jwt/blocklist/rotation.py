@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 
 from dmr_jwt.blocklist.store import (
     _NO_GRACE,
+    _SUB_MAX_LENGTH,
     BlocklistError,
     _aread,
     _awrite,
@@ -76,8 +77,9 @@ def use_refresh_token(token: JWToken) -> dt.datetime | None:
 
     One ``INSERT`` on the unique ``jti``, in a savepoint of its own: the
     database decides the race. Inside a request transaction
-    (``ATOMIC_REQUESTS``) the use is rolled back with a failed request,
-    so the token stays usable.
+    (``ATOMIC_REQUESTS``) the use commits with the response, error
+    responses included (django-modern-rest turns API errors into
+    responses); only an unhandled exception rolls it back.
 
     Raises:
         BlocklistError: If the token has no usable ``jti``.
@@ -125,7 +127,8 @@ def revoke_family(
     Revoke every token of *family*; ``True`` if it was not revoked yet.
 
     *expires_at* must be no earlier than the expiry of the family's last
-    token: the row (and the cached answer) lives until then.
+    token: the row (and the cached answer) lives until then; revoking a
+    revoked family again only moves it later.
     ``token_family_revoked`` is sent when the row is new.
 
     Raises:
@@ -134,10 +137,13 @@ def revoke_family(
     """
     plan = _plan()
     _check_storable(family, sub)
-    _row, created = _families(plan).get_or_create(
+    row, created = _families(plan).get_or_create(
         family=family,
         defaults={'sub': sub, 'cause': cause, 'expires_at': expires_at},
     )
+    if not created and row.expires_at < expires_at:
+        # Revoked again, by a controller whose tokens live longer.
+        _families(plan).filter(pk=row.pk).update(expires_at=expires_at)
     _write(
         plan,
         family_cache_key(family),
@@ -166,10 +172,12 @@ async def arevoke_family(
     """Revoke every token of *family*, async. See :func:`revoke_family`."""
     plan = _plan()
     _check_storable(family, sub)
-    _row, created = await _families(plan).aget_or_create(
+    row, created = await _families(plan).aget_or_create(
         family=family,
         defaults={'sub': sub, 'cause': cause, 'expires_at': expires_at},
     )
+    if not created and row.expires_at < expires_at:
+        await _families(plan).filter(pk=row.pk).aupdate(expires_at=expires_at)
     await _awrite(
         plan,
         family_cache_key(family),
@@ -237,6 +245,8 @@ def _check_storable(family: str, sub: str) -> None:
         not family
         or len(family) > FAMILY_MAX_LENGTH
         or not _is_storable(family)
+        or not sub
+        or len(sub) > _SUB_MAX_LENGTH
         or not _is_storable(sub)
     ):
         raise BlocklistError('A token family or `sub` that cannot be stored')

@@ -14,6 +14,8 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING, Final
 
+from django.db import transaction
+
 from dmr_jwt.blocklist.store import (
     _NO_GRACE,
     _SUB_MAX_LENGTH,
@@ -27,6 +29,7 @@ from dmr_jwt.blocklist.store import (
     _read,
     _timeout,
     _write,
+    _write_database,
 )
 from dmr_jwt.cache_keys import safe_cache_key
 from dmr_jwt.signals import all_tokens_revoked
@@ -80,8 +83,9 @@ def revoke_all(
     resolution of one second, so every token issued in the same second as
     the revocation is revoked too, even one issued a moment after it;
     tokens issued from the next second on are valid. The latest call
-    wins, even with an earlier *now*. Sends ``all_tokens_revoked`` from
-    *sender*.
+    wins, even with an earlier *now*. Once the transaction commits (at
+    once outside one), writes the watermark through to the cache and sends
+    ``all_tokens_revoked`` from *sender*.
 
     Raises:
         BlocklistError: If *sub* cannot be stored.
@@ -93,8 +97,14 @@ def revoke_all(
         sub=sub,
         defaults={'not_before': not_before},
     )
-    _watermark_cache_set(plan, sub, not_before)
-    all_tokens_revoked.send(sender=sender, sub=sub, not_before=not_before)
+
+    def publish() -> None:
+        _watermark_cache_set(plan, sub, not_before)
+        all_tokens_revoked.send(sender=sender, sub=sub, not_before=not_before)
+
+    # Inside a transaction (a password change in `atomic()`), the cache and
+    # the signal follow the commit: a rollback must revoke nothing.
+    transaction.on_commit(publish, using=_write_database_of_watermarks(plan))
     return not_before
 
 
@@ -213,6 +223,12 @@ def _watermark_timeout(plan: _Plan) -> int:
     # A new watermark is exact in a shared cache; a per-process cache may
     # keep any watermark only as long as it may be stale.
     return _WATERMARK_WRITE_TTL if plan.shared_cache else plan.local_ttl
+
+
+def _write_database_of_watermarks(plan: _Plan) -> str:
+    from dmr_jwt.blocklist.models import TokenWatermark  # noqa: PLC0415
+
+    return _write_database(plan, TokenWatermark)
 
 
 def _watermarks(plan: _Plan) -> 'QuerySet[TokenWatermark]':

@@ -4,37 +4,37 @@ Controllers of the demo API.
 * ``POST /api/auth/``: the documented minimal obtain controller.
 * ``POST /api/auth/custom/``: the documented customized one: e-mail login,
   its own response shape, HS512, issuer and audiences.
-* ``POST /api/auth/refresh/``: a new token pair for a refresh token
-  that was not logged out.
-* ``POST /api/auth/logout/``: revoke the access token of the request and,
-  optionally, a refresh token of the same user.
+* ``POST /api/auth/refresh/``: a new token pair for a refresh token, with
+  rotation: each refresh token works once; a used one presented again after
+  the grace period (10 s) revokes every token of its login (its family).
+* ``POST /api/auth/logout/``: end the session: revoke the access token of
+  the request, the refresh token given (optional), and their family.
+* ``POST /api/auth/logout-everywhere/``: revoke every token of the user
+  issued so far, on every device.
 * ``GET /api/me/``, ``GET /api/me/async/``: who am I, sync and async;
   logged-out access tokens are refused.
 * ``GET /api/custom/me/``: who am I, for the customized tokens only.
 """
 
 from http import HTTPStatus
-from typing import Any, Final, NotRequired
+from typing import Any, Final
 
 import msgspec
 from django.contrib.auth.models import User
-from django.views.decorators.debug import sensitive_variables
-from dmr import Body, Controller, modify
-from dmr.exceptions import NotAuthenticatedError
+from dmr import Controller
 from dmr.plugins.msgspec import MsgspecSerializer
 from dmr.plugins.pydantic import PydanticSerializer
-from dmr.security.base import request_auth
 from typing_extensions import TypedDict, override
 
-from dmr_jwt import JWTAsyncAuth, JWTSyncAuth, request_jwt
+from dmr_jwt import JWTAsyncAuth, JWTSyncAuth
 from dmr_jwt.blocklist import (
     JWTokenBlocklistAsyncMixin,
     JWTokenBlocklistSyncMixin,
+    LogoutEverywhereSyncController,
+    LogoutPayload,
+    LogoutSyncController,
     RefreshTokenBlocklistSyncMixin,
 )
-from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.keys import get_secret
-from dmr_jwt.token import JWToken
 from dmr_jwt.views import (
     ObtainTokensPayload,
     ObtainTokensResponse,
@@ -105,7 +105,8 @@ class ObtainTokens(
 
 
 class RefreshTokens(
-    # First in the bases: a logged-out refresh token cannot refresh.
+    # First in the bases: a logged-out refresh token cannot refresh,
+    # and rotation needs it.
     RefreshTokenBlocklistSyncMixin,
     RefreshTokenSyncController[
         PydanticSerializer,
@@ -113,6 +114,10 @@ class RefreshTokens(
         ObtainTokensResponse,
     ],
 ):
+    # Every refresh token works once; a replay after the grace period
+    # revokes the whole login (token family).
+    jwt_rotate_refresh_tokens = True
+
     @override
     def convert_refresh_payload(self, payload: RefreshTokenPayload) -> str:
         return payload['refresh_token']
@@ -136,51 +141,43 @@ class MeAsync(Controller[PydanticSerializer]):
         return _me(self)
 
 
-# Logout: revoke the tokens of a session before they expire.
+# Logout: revoke the tokens of a session, or of every session.
 
 
-class LogoutPayload(TypedDict):
-    """The refresh token of the session, to revoke it too; optional."""
-
-    refresh_token: NotRequired[str]
-
-
-class Logout(Controller[PydanticSerializer]):
+class Logout(
+    LogoutSyncController[PydanticSerializer, LogoutPayload, None],
+):
     """
-    Blocklist the access token of the request, and the refresh token given.
+    End the session: blocklist both tokens and revoke their family.
 
-    `{}` revokes the access token only. A refresh token that is not a
-    valid refresh token of the same user is a `401`, and then nothing
+    `{}` ends the session of the access token. A refresh token that is not
+    a valid refresh token of the same user is a `401`, and then nothing
     is revoked.
     """
 
     auth = (BlocklistJWTSyncAuth(),)
+    response_status_code = HTTPStatus.NO_CONTENT
 
-    @modify(status_code=HTTPStatus.NO_CONTENT)
-    def post(self, parsed_body: Body[LogoutPayload]) -> None:
-        access = request_jwt(self.request, strict=True)
-        auth = request_auth(self.request, strict=True)
-        if not isinstance(auth, BlocklistJWTSyncAuth):
-            raise TypeError(f'Unexpected auth: {type(auth).__qualname__}')
-        encoded_refresh = parsed_body.get('refresh_token')
-        if encoded_refresh is not None:
-            # Refresh first: if it cannot be revoked (a token without `jti`
-            # is a 401), the access token stays valid too. The access token
-            # always can be: the blocklist auth refuses tokens without `jti`.
-            auth.blocklist(_refresh_token_of(encoded_refresh, access.sub))
-        auth.blocklist(access)
+    @override
+    def convert_logout_payload(self, payload: LogoutPayload) -> str | None:
+        return payload.get('refresh_token')
+
+    @override
+    def make_api_response(self) -> None:
+        return None
 
 
-@sensitive_variables('encoded_token')
-def _refresh_token_of(encoded_token: str, subject: str) -> JWToken:
-    """Decode a refresh token of *subject*, signed like `RefreshTokens`."""
-    token = JWToken.decode(encoded_token, get_secret(), 'HS256')
-    if token.extras.get('type') != 'refresh':
-        raise token_error(Reason.WRONG_TYPE)
-    if token.sub != subject:
-        # Somebody else's refresh token: not ours to revoke.
-        raise NotAuthenticatedError
-    return token
+class LogoutEverywhere(
+    LogoutEverywhereSyncController[PydanticSerializer, None]
+):
+    """Revoke every token of the caller issued so far, on every device."""
+
+    auth = (BlocklistJWTSyncAuth(),)
+    response_status_code = HTTPStatus.NO_CONTENT
+
+    @override
+    def make_api_response(self) -> None:
+        return None
 
 
 # The documented customized controller, with msgspec this time.

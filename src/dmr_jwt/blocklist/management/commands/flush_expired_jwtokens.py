@@ -13,8 +13,8 @@ class Command(BaseCommand):
     """Delete blocklist rows whose tokens have expired, in batches."""
 
     help = (
-        'Delete blocklisted JWT rows whose tokens have expired, '
-        'in batches of --batch-size rows.'
+        'Delete the rows of expired JWTs (blocklisted tokens, used refresh '
+        'tokens, revoked families), in batches of --batch-size rows.'
     )
 
     @override
@@ -42,13 +42,13 @@ class Command(BaseCommand):
         )
         if options['dry_run']:
             self.stdout.write(
-                f'Would delete {result.deleted} expired blocklisted '
-                f'token(s) in {result.batches} batch(es).',
+                f'Would delete {result.deleted} row(s) of expired '
+                f'tokens in {result.batches} batch(es).',
             )
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f'Deleted {result.deleted} expired blocklisted '
-                    f'token(s) in {result.batches} batch(es).',
+                    f'Deleted {result.deleted} row(s) of expired '
+                    f'tokens in {result.batches} batch(es).',
                 ),
             )
