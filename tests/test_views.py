@@ -265,6 +265,58 @@ def test_class_attributes_configure_tokens() -> None:
     assert access_claims['aud'] == refresh_claims['aud'] == ['web']
 
 
+# Token families:
+
+
+def test_tokens_of_one_request_share_a_new_family() -> None:
+    controller = _controller()
+
+    tokens = [
+        controller.create_jwt_token(token_type=token_type)
+        for token_type in ('access', 'refresh')
+    ]
+
+    families = {
+        jwt.decode(token, settings.SECRET_KEY, algorithms=['HS256'])['extras'][
+            'family'
+        ]
+        for token in tokens
+    }
+    assert families == {controller.token_family}
+    assert controller.token_family != _controller().token_family
+
+
+@pytest.mark.parametrize(
+    'family',
+    [
+        pytest.param('', id='empty'),
+        pytest.param('f' * 65, id='too-long'),
+        pytest.param('a\x00b', id='nul'),
+        pytest.param(42, id='not-a-string'),
+    ],
+)
+def test_an_unusable_custom_family_is_refused(*, family: object) -> None:
+    class BadFamily(views.PydanticObtainSync):
+        @override
+        def make_token_family(self) -> str:
+            return family  # type: ignore[return-value]
+
+    with pytest.raises(ImproperlyConfigured, match='make_token_family'):
+        _controller(BadFamily).create_jwt_token(token_type='access')
+
+
+def test_a_custom_family_is_used() -> None:
+    class OwnFamily(views.PydanticObtainSync):
+        @override
+        def make_token_family(self) -> str:
+            return 'f' * 64
+
+    token = _controller(OwnFamily).create_jwt_token(token_type='refresh')
+
+    claims = jwt.decode(token, settings.SECRET_KEY, algorithms=['HS256'])
+    assert claims['extras'] == {'type': 'refresh', 'family': 'f' * 64}
+
+
 # `make_jwt_id`:
 
 
