@@ -264,8 +264,12 @@ def _mint(user: AbstractBaseUser) -> TokenPair:
     # only that profile's tokens carry it.
     stateless = settings.BENCH_PROFILE == 'dmr-jwt-stateless'
 
+    # Like the token controllers: one family per login (the blocklist
+    # profiles check it on every request).
+    family = uuid.uuid4().hex
+
     def encode(token_type: str) -> str:
-        extras: dict[str, str] = {'type': token_type}
+        extras: dict[str, str] = {'type': token_type, 'family': family}
         if stateless:
             extras['username'] = user.get_username()
         return JWToken(

@@ -9,10 +9,17 @@ directly; every other backend goes through its async API.
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 
-__all__ = ('acache_add', 'acache_delete', 'acache_get', 'acache_set')
+__all__ = (
+    'acache_add',
+    'acache_delete',
+    'acache_get',
+    'acache_get_many',
+    'acache_set',
+)
 
 
 async def acache_get(cache: BaseCache, key: str) -> Any:
@@ -20,6 +27,23 @@ async def acache_get(cache: BaseCache, key: str) -> Any:
     if isinstance(cache, LocMemCache):
         return cache.get(key)
     return await cache.aget(key)
+
+
+async def acache_get_many(cache: BaseCache, keys: list[str]) -> dict[str, Any]:
+    """
+    ``await cache.aget_many(keys)``: one round trip, at most one thread hop.
+
+    Django's default ``aget_many`` awaits ``aget`` once per key, so every
+    key is a thread hop and, on Redis, a round trip of its own; the sync
+    ``get_many`` of ``RedisCache`` is one ``MGET``. A backend with its own
+    ``aget_many`` keeps it.
+    """
+    if isinstance(cache, LocMemCache):
+        return cache.get_many(keys)
+    if type(cache).aget_many is BaseCache.aget_many:
+        many: dict[str, Any] = await sync_to_async(cache.get_many)(keys)
+        return many
+    return await cache.aget_many(keys)
 
 
 async def acache_add(

@@ -210,14 +210,8 @@ def is_family_revoked(
     if family is None:
         return False
     plan = _plan()
-    key = family_cache_key(family)
-    cached = _read(plan, key)
-    if isinstance(cached, bool):
-        return cached
-    revoked = _families(plan).filter(family=family).exists()
-    timeout = _timeout(plan, blocked=revoked, expires_at=token.exp + grace)
-    _write(plan, key, revoked, timeout, overwrite=revoked)
-    return revoked
+    cached = _read(plan, family_cache_key(family))
+    return _family_revoked(plan, token, family, grace, cached)
 
 
 async def ais_family_revoked(
@@ -230,13 +224,44 @@ async def ais_family_revoked(
     if family is None:
         return False
     plan = _plan()
-    key = family_cache_key(family)
-    cached = await _aread(plan, key)
+    cached = await _aread(plan, family_cache_key(family))
+    return await _afamily_revoked(plan, token, family, grace, cached)
+
+
+def _family_revoked(
+    plan: _Plan,
+    token: JWToken,
+    family: str,
+    grace: dt.timedelta,
+    cached: object,
+) -> bool:
+    """The answer for *family*: *cached* (read already), else the database."""
+    if isinstance(cached, bool):
+        return cached
+    revoked = _families(plan).filter(family=family).exists()
+    timeout = _timeout(plan, blocked=revoked, expires_at=token.exp + grace)
+    _write(plan, family_cache_key(family), revoked, timeout, overwrite=revoked)
+    return revoked
+
+
+async def _afamily_revoked(
+    plan: _Plan,
+    token: JWToken,
+    family: str,
+    grace: dt.timedelta,
+    cached: object,
+) -> bool:
     if isinstance(cached, bool):
         return cached
     revoked = await _families(plan).filter(family=family).aexists()
     timeout = _timeout(plan, blocked=revoked, expires_at=token.exp + grace)
-    await _awrite(plan, key, revoked, timeout, overwrite=revoked)
+    await _awrite(
+        plan,
+        family_cache_key(family),
+        revoked,
+        timeout,
+        overwrite=revoked,
+    )
     return revoked
 
 

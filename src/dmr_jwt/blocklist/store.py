@@ -44,6 +44,7 @@ from dmr_jwt.caching import (
     acache_add,
     acache_delete,
     acache_get,
+    acache_get_many,
     acache_set,
 )
 from dmr_jwt.conf import SETTINGS_NAME, get_settings
@@ -198,12 +199,7 @@ def is_blocklisted(
     """
     plan = _plan()
     jti = _require_jti(token)
-    cached = _cache_get(plan, jti)
-    if cached is not None:
-        return cached
-    blocked = _rows(plan).filter(jti=jti).exists()
-    _cache_set(plan, jti, blocked=blocked, expires_at=token.exp + grace)
-    return blocked
+    return _blocked(plan, token, jti, grace, _read(plan, cache_key(jti)))
 
 
 async def ais_blocklisted(
@@ -214,8 +210,33 @@ async def ais_blocklisted(
     """Whether *token* is blocklisted, async. See :func:`is_blocklisted`."""
     plan = _plan()
     jti = _require_jti(token)
-    cached = await _acache_get(plan, jti)
-    if cached is not None:
+    cached = await _aread(plan, cache_key(jti))
+    return await _ablocked(plan, token, jti, grace, cached)
+
+
+def _blocked(
+    plan: _Plan,
+    token: JWToken,
+    jti: str,
+    grace: dt.timedelta,
+    cached: object,
+) -> bool:
+    """The answer for *jti*: *cached* (read already), else the database."""
+    if isinstance(cached, bool):
+        return cached
+    blocked = _rows(plan).filter(jti=jti).exists()
+    _cache_set(plan, jti, blocked=blocked, expires_at=token.exp + grace)
+    return blocked
+
+
+async def _ablocked(
+    plan: _Plan,
+    token: JWToken,
+    jti: str,
+    grace: dt.timedelta,
+    cached: object,
+) -> bool:
+    if isinstance(cached, bool):
         return cached
     blocked = await _rows(plan).filter(jti=jti).aexists()
     await _acache_set(plan, jti, blocked=blocked, expires_at=token.exp + grace)
@@ -354,16 +375,6 @@ def _timeout(plan: _Plan, *, blocked: bool, expires_at: dt.datetime) -> int:
 # Cache access: a broken cache is logged, never raised.
 
 
-def _cache_get(plan: _Plan, jti: str) -> bool | None:
-    cached = _read(plan, cache_key(jti))
-    return cached if isinstance(cached, bool) else None
-
-
-async def _acache_get(plan: _Plan, jti: str) -> bool | None:
-    cached = await _aread(plan, cache_key(jti))
-    return cached if isinstance(cached, bool) else None
-
-
 def _cache_set(
     plan: _Plan,
     jti: str,
@@ -406,6 +417,27 @@ async def _aread(plan: _Plan, key: str) -> Any:
     except Exception:
         _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
         return None
+
+
+def _read_many(plan: _Plan, keys: list[str]) -> dict[str, Any]:
+    # One round trip for several answers (`MGET` on Redis).
+    if plan.cache_alias is None:
+        return {}
+    try:
+        return caches[plan.cache_alias].get_many(keys)
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
+        return {}
+
+
+async def _aread_many(plan: _Plan, keys: list[str]) -> dict[str, Any]:
+    if plan.cache_alias is None:
+        return {}
+    try:
+        return await acache_get_many(caches[plan.cache_alias], keys)
+    except Exception:
+        _logger.warning('dmr_jwt: blocklist cache read failed', exc_info=True)
+        return {}
 
 
 def _write(

@@ -157,7 +157,29 @@ def is_revoked_by_watermark(
     The cache first, then the database; *grace* as in :func:`is_blocklisted`.
     """
     plan = _plan()
-    watermark = _watermark_cache_get(plan, token.sub)
+    cached = _read(plan, watermark_cache_key(token.sub))
+    return _revoked_by_watermark(plan, token, grace, cached)
+
+
+async def ais_revoked_by_watermark(
+    token: JWToken,
+    *,
+    grace: dt.timedelta = _NO_GRACE,
+) -> bool:
+    """Async :func:`is_revoked_by_watermark`."""
+    plan = _plan()
+    cached = await _aread(plan, watermark_cache_key(token.sub))
+    return await _arevoked_by_watermark(plan, token, grace, cached)
+
+
+def _revoked_by_watermark(
+    plan: _Plan,
+    token: JWToken,
+    grace: dt.timedelta,
+    cached: object,
+) -> bool:
+    """The answer for *token*: *cached* (read already), else the database."""
+    watermark = _as_watermark(cached)
     if watermark is None:
         if not _is_watermark_sub(token.sub):
             return False  # never stored: no watermark
@@ -172,14 +194,13 @@ def is_revoked_by_watermark(
     return _is_before(token, watermark)
 
 
-async def ais_revoked_by_watermark(
+async def _arevoked_by_watermark(
+    plan: _Plan,
     token: JWToken,
-    *,
-    grace: dt.timedelta = _NO_GRACE,
+    grace: dt.timedelta,
+    cached: object,
 ) -> bool:
-    """Async :func:`is_revoked_by_watermark`."""
-    plan = _plan()
-    watermark = await _awatermark_cache_get(plan, token.sub)
+    watermark = _as_watermark(cached)
     if watermark is None:
         if not _is_watermark_sub(token.sub):
             return False
@@ -235,14 +256,6 @@ def _watermarks(plan: _Plan) -> 'QuerySet[TokenWatermark]':
     from dmr_jwt.blocklist.models import TokenWatermark  # noqa: PLC0415
 
     return _queryset(plan, TokenWatermark)
-
-
-def _watermark_cache_get(plan: _Plan, sub: str) -> int | None:
-    return _as_watermark(_read(plan, watermark_cache_key(sub)))
-
-
-async def _awatermark_cache_get(plan: _Plan, sub: str) -> int | None:
-    return _as_watermark(await _aread(plan, watermark_cache_key(sub)))
 
 
 def _watermark_cache_set(
