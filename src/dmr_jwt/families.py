@@ -22,6 +22,7 @@ __all__ = (
     'FAMILY_MAX_LENGTH',
     'is_usable_family',
     'new_family',
+    'refresh_family',
     'token_family',
 )
 
@@ -46,6 +47,21 @@ def token_family(token: JWToken) -> str | None:
     """
     family = token.extras.get(FAMILY_CLAIM)
     return family if is_usable_family(family) else None
+
+
+def refresh_family(token: JWToken) -> str | None:
+    """
+    The family that refreshing *token* issues into.
+
+    Its own family; for a refresh token without one (issued before
+    families existed, or by another issuer), a family named after its
+    ``jti``, so that a replay of it can still revoke what it issued.
+    ``None`` when neither is usable.
+    """
+    family = token_family(token)
+    if family is None and is_usable_family(token.jti):
+        return token.jti
+    return family
 
 
 def is_usable_family(family: object) -> TypeGuard[str]:

@@ -34,7 +34,7 @@ from dmr_jwt.families import (
     FAMILY_MAX_LENGTH,
     is_usable_family,
     new_family,
-    token_family,
+    refresh_family,
 )
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.signals import (
@@ -225,8 +225,10 @@ class _TokenController(Controller[_SerializerT]):
         """
         The token family of this request's tokens.
 
-        On refresh, the presented refresh token's family (when it has a
-        usable one); otherwise a new one, from :meth:`make_token_family`.
+        On refresh, the presented refresh token's family (for a token
+        without one: a family named after its ``jti``, see
+        :func:`dmr_jwt.families.refresh_family`); otherwise a new one, from
+        :meth:`make_token_family`.
 
         .. versionadded:: 0.1.0
         """
@@ -461,7 +463,7 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
         if token.extras.get('type') != 'refresh':
             raise token_error(Reason.WRONG_TYPE)
         # New tokens stay in the family of the presented one.
-        self._jwt_family = token_family(token)
+        self._jwt_family = refresh_family(token)
         return token
 
     def _subject_lookup(self) -> SubjectLookup:
@@ -475,7 +477,7 @@ class _RefreshTokenMixin(_TokenController[_SerializerT]):
         return {
             **self._user_signal_kwargs(),
             'token': token,
-            'family': token_family(token),
+            'family': refresh_family(token),
         }
 
 

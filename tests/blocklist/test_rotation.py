@@ -303,19 +303,51 @@ def test_signals_of_a_rotation(api: Api, user: User, calls: Calls) -> None:
     assert not calls[token_reuse_detected]
 
 
-def test_replay_of_a_token_without_family_revokes_nothing(
+def test_replay_of_a_token_without_family_revokes_what_it_issued(
     api: Api,
     user: User,
     clock: FrozenDateTimeFactory,
     calls: Calls,
 ) -> None:
-    # Refresh tokens from before families (or from another issuer).
+    # A refresh token from before families (or from another issuer): its
+    # refresh issues into a family named after its `jti`.
     legacy = JWToken(
         sub=str(user.pk),
         exp=_START + dt.timedelta(days=1),
         iat=_START,
         jti='legacy-refresh-token',
         extras={'type': 'refresh'},
+    ).encode(django_settings.SECRET_KEY, 'HS256')
+    other_login = api.login()
+    rotated = api.rotate(legacy)
+    assert family(rotated['access_token']) == 'legacy-refresh-token'
+    assert UsedRefreshToken.objects.get().family == 'legacy-refresh-token'
+    clock.tick(GRACE * 2)
+
+    assert_reused(api.refresh(legacy))
+
+    assert_revoked(api.me(rotated['access_token']), challenge=True)
+    assert_revoked(api.refresh(rotated['refresh_token']), challenge=False)
+    assert api.me(other_login['access_token']).status_code == 200
+    assert RevokedTokenFamily.objects.get().family == 'legacy-refresh-token'
+    (reuse,) = calls[token_reuse_detected]
+    assert reuse['family'] == 'legacy-refresh-token'
+    assert reuse['family_revoked'] is True
+
+
+def test_replay_of_a_token_without_usable_family_or_jti_revokes_nothing(
+    api: Api,
+    user: User,
+    clock: FrozenDateTimeFactory,
+    calls: Calls,
+) -> None:
+    # A `jti` too long to name a family (at most 64 characters).
+    legacy = JWToken(
+        sub=str(user.pk),
+        exp=_START + dt.timedelta(days=1),
+        iat=_START,
+        jti='j' * 65,
+        extras={'type': 'refresh', 'family': 42},
     ).encode(django_settings.SECRET_KEY, 'HS256')
     rotated = api.rotate(legacy)
     clock.tick(GRACE * 2)

@@ -25,7 +25,7 @@ from typing_extensions import override
 
 from dmr_jwt.blocklist import revocation, rotation, store
 from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.families import token_family
+from dmr_jwt.families import refresh_family
 from dmr_jwt.signals import token_reuse_detected, token_revoked
 from dmr_jwt.token import JWToken
 
@@ -194,7 +194,7 @@ class _Replay:
     def of(
         cls, controller: Any, token: JWToken, used_at: dt.datetime
     ) -> '_Replay':
-        family = token_family(token)
+        family = refresh_family(token)
         since_use = dt.datetime.now(dt.UTC) - used_at
         return cls(
             controller=controller,

@@ -41,7 +41,7 @@ from dmr_jwt.blocklist.store import (
     _write_database,
 )
 from dmr_jwt.cache_keys import safe_cache_key
-from dmr_jwt.families import FAMILY_MAX_LENGTH, token_family
+from dmr_jwt.families import FAMILY_MAX_LENGTH, refresh_family, token_family
 from dmr_jwt.signals import token_family_revoked
 from dmr_jwt.token import JWToken
 
@@ -95,7 +95,7 @@ def use_refresh_token(token: JWToken) -> dt.datetime | None:
         with transaction.atomic(using=database):
             rows.create(
                 jti=jti,
-                family=token_family(token) or '',
+                family=refresh_family(token) or '',
                 sub=token.sub[:255],
                 expires_at=token.exp,
             )

@@ -63,7 +63,7 @@ from dmr_jwt.blocklist.auth import (
     family_expiry,
 )
 from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.families import token_family
+from dmr_jwt.families import refresh_family, token_family
 from dmr_jwt.token import JWToken
 from dmr_jwt.views import _RefreshTokenMixin
 
@@ -173,7 +173,7 @@ class _LogoutMixin(_RefreshTokenMixin[_SerializerT]):
         families = dict.fromkeys(
             family
             for family in (
-                None if refresh is None else token_family(refresh),
+                None if refresh is None else refresh_family(refresh),
                 token_family(access),
             )
             if family is not None
