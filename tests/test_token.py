@@ -1466,3 +1466,24 @@ def test_key_problem_ok(
     check_length: bool,
 ) -> None:
     assert key_problem(secret, algorithm, check_length=check_length) is None
+
+
+@pytest.mark.parametrize(
+    'extras',
+    [
+        pytest.param({'nbf': 'after lunch'}, id='text'),
+        pytest.param({'nbf': None}, id='null'),
+        pytest.param({'exp': [], 'iat': {}}, id='other-time-names'),
+    ],
+)
+def test_time_names_inside_extras_are_application_data(
+    extras: dict[str, Any],
+) -> None:
+    # Found by `test_encode_decode_round_trip`: the nested `extras` object
+    # is the application's, only the top-level claims are NumericDates.
+    token = JWToken(sub='1', exp=_in(3600), extras=extras)
+
+    decoded = JWToken.decode(token.encode(SECRET, 'HS256'), SECRET, 'HS256')
+
+    assert decoded == token
+    assert decoded.extras == extras

@@ -514,9 +514,11 @@ class JWToken:
         kwargs['exp'] = from_timestamp(kwargs['exp'])
         if 'iat' in kwargs:
             kwargs['iat'] = from_timestamp(kwargs['iat'])
-        if 'nbf' in extras:
-            # Not a field, but a NumericDate all the same (RFC 7519).
-            from_timestamp(extras['nbf'])
+        if 'nbf' in claims:
+            # Not a field, but a NumericDate all the same (RFC 7519). Only
+            # the registered, top-level claim: `extras.nbf` is the
+            # application's own data.
+            from_timestamp(claims['nbf'])
         return cls(**kwargs, extras=extras, leeway=leeway)
 
 
