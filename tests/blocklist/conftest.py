@@ -11,12 +11,15 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Final, Protocol
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.test import TestCase
 from pytest_django import Settings as SettingsWrapper
 
@@ -158,3 +161,31 @@ def committed() -> Iterator[None]:
     using = get_settings().BLOCKLIST_DATABASE or 'default'
     with TestCase.captureOnCommitCallbacks(using=using, execute=True):
         yield
+
+
+def cached_entry(alias: str, key: str) -> tuple[object, float | None]:
+    """The value cached under *key* in *alias* and its remaining TTL."""
+    cache = caches[alias]
+    full_key = cache.make_and_validate_key(key)
+    ttl: float | None
+    if isinstance(cache, LocMemCache):
+        expires = cache._expire_info.get(full_key)  # type: ignore[attr-defined]
+        ttl = None if expires is None else expires - time.time()
+    elif isinstance(cache, RedisCache):
+        client = cache._cache.get_client(full_key)  # type: ignore[attr-defined]
+        seconds = client.ttl(full_key)
+        ttl = None if seconds < 0 else float(seconds)
+    else:  # pragma: no cover
+        raise NotImplementedError(type(cache))
+    return cache.get(key), ttl
+
+
+@pytest.fixture
+def redis_b(settings: SettingsWrapper) -> str:
+    """A second Redis client on the same server: another process's cache."""
+    require_redis(settings)
+    settings.CACHES = {
+        **settings.CACHES,
+        'redis-b': {**settings.CACHES['redis']},
+    }
+    return 'redis-b'

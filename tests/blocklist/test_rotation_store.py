@@ -8,7 +8,6 @@ thread, on this test's connection, so that queries can be counted.
 
 import datetime as dt
 import hashlib
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,8 +17,6 @@ from unittest import mock
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
 from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
@@ -34,8 +31,8 @@ from tests.blocklist.conftest import (
     TOKEN_LIFETIME,
     BlocklistBackend,
     TokenFactory,
+    cached_entry,
     require_postgres,
-    require_redis,
 )
 from tests.conftest import Mode
 
@@ -162,25 +159,8 @@ def _statements(queries: CaptureQueriesContext, verb: str) -> list[str]:
 # Looking into the caches:
 
 
-def _cached(alias: str, key: str) -> tuple[object, float | None]:
-    """The value cached under *key* in *alias* and its remaining TTL."""
-    cache = caches[alias]
-    full_key = cache.make_and_validate_key(key)
-    ttl: float | None
-    if isinstance(cache, LocMemCache):
-        expires = cache._expire_info.get(full_key)  # type: ignore[attr-defined]
-        ttl = None if expires is None else expires - time.time()
-    elif isinstance(cache, RedisCache):
-        client = cache._cache.get_client(full_key)  # type: ignore[attr-defined]
-        seconds = client.ttl(full_key)
-        ttl = None if seconds < 0 else float(seconds)
-    else:  # pragma: no cover
-        raise NotImplementedError(type(cache))
-    return cache.get(key), ttl
-
-
 def _cached_family(alias: str, family: str = _FAMILY) -> tuple[object, Any]:
-    return _cached(alias, rotation.family_cache_key(family))
+    return cached_entry(alias, rotation.family_cache_key(family))
 
 
 def _assert_ttl_about(ttl: float | None, seconds: float) -> None:
@@ -814,17 +794,6 @@ def test_an_answer_read_from_the_database_outlives_the_grace(
 
 
 # Several servers, one set of revoked families:
-
-
-@pytest.fixture
-def redis_b(settings: Settings) -> str:
-    """A second Redis client on the same server: another server's cache."""
-    require_redis(settings)
-    settings.CACHES = {
-        **settings.CACHES,
-        'redis-b': {**settings.CACHES['redis']},
-    }
-    return 'redis-b'
 
 
 @pytest.mark.parametrize(

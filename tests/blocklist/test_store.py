@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import time
 from collections.abc import Iterator
 from typing import Final, Literal
 from unittest import mock
@@ -18,8 +17,6 @@ from unittest import mock
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
 from django.db import connections
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
@@ -33,7 +30,7 @@ from tests.blocklist.conftest import (
     TOKEN_LIFETIME,
     BlocklistBackend,
     TokenFactory,
-    require_redis,
+    cached_entry,
 )
 from tests.conftest import Mode
 
@@ -99,20 +96,7 @@ def _count_queries(
 
 def _cached(alias: str, jti: str) -> tuple[object, float | None]:
     """The value cached for *jti* in *alias* and its remaining TTL."""
-    cache = caches[alias]
-    key = store.cache_key(jti)
-    full_key = cache.make_and_validate_key(key)
-    ttl: float | None
-    if isinstance(cache, LocMemCache):
-        expires = cache._expire_info.get(full_key)  # type: ignore[attr-defined]
-        ttl = None if expires is None else expires - time.time()
-    elif isinstance(cache, RedisCache):
-        client = cache._cache.get_client(full_key)  # type: ignore[attr-defined]
-        seconds = client.ttl(full_key)
-        ttl = None if seconds < 0 else float(seconds)
-    else:  # pragma: no cover
-        raise NotImplementedError(type(cache))
-    return cache.get(key), ttl
+    return cached_entry(alias, store.cache_key(jti))
 
 
 def _assert_cached_until_expiry(ttl: float | None) -> None:
@@ -414,17 +398,6 @@ def test_local_ttl_never_outlives_the_token(
 
 
 # Several processes, one blocklist:
-
-
-@pytest.fixture
-def redis_b(settings: Settings) -> str:
-    """A second Redis client on the same server: another process's cache."""
-    require_redis(settings)
-    settings.CACHES = {
-        **settings.CACHES,
-        'redis-b': {**settings.CACHES['redis']},
-    }
-    return 'redis-b'
 
 
 @pytest.fixture
