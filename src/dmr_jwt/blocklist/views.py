@@ -62,10 +62,10 @@ from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistSyncMixin,
     family_expiry,
 )
+from dmr_jwt.controller_base import RefreshTokenChecks
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import refresh_family, token_family
 from dmr_jwt.token import JWToken
-from dmr_jwt.views import _RefreshTokenMixin
 
 if TYPE_CHECKING:
     from dmr.endpoint import ModifyAnyCallable
@@ -118,7 +118,7 @@ def _blocklist_auth(
     return auth
 
 
-class _LogoutMixin(_RefreshTokenMixin[_SerializerT]):
+class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
     """
     Token checks shared by the sync and async logout controllers.
 

@@ -1,0 +1,330 @@
+"""What every token controller shares: settings, token creation, checks.
+
+``TokenController`` holds the documented ``jwt_*`` settings and
+``create_jwt_token``; ``RefreshTokenChecks`` verifies presented refresh
+tokens and holds the rotation settings. Neither does I/O. The public
+controllers of :mod:`dmr_jwt.views` and :mod:`dmr_jwt.blocklist.views`
+only orchestrate them; import those, not these.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
+
+from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
+from dmr import Controller, ResponseSpec, modify
+from dmr.exceptions import InternalServerError, NotAuthenticatedError
+from dmr.security.base import NO_STORE_HEADERS
+from dmr.serializer import BaseSerializer
+from typing_extensions import TypeVar, override
+
+from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.families import (
+    FAMILY_CLAIM,
+    FAMILY_MAX_LENGTH,
+    is_usable_family,
+    new_family,
+    refresh_family,
+)
+from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.token import JWToken
+from dmr_jwt.users import SubjectLookup, set_request_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from dmr.endpoint import ModifyAnyCallable
+
+__all__ = ('RefreshTokenChecks', 'TokenController', 'token_endpoint_spec')
+
+_SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
+
+_TokenType: TypeAlias = Literal['access', 'refresh']
+
+#: Refresh tokens longer than this are rejected before any parsing.
+_MAX_TOKEN_LENGTH = 8 * 1024
+
+
+def token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
+    """Spec of every endpoint that issues tokens: ``401`` and ``no-store``."""
+    return modify(
+        status_code=controller_cls.response_status_code,
+        extra_responses=[
+            ResponseSpec(
+                return_type=controller_cls.error_model,
+                status_code=HTTPStatus.UNAUTHORIZED,
+            ),
+        ],
+        # RFC 6749, section 5.1: token responses must not be cached.
+        headers=NO_STORE_HEADERS,
+    )
+
+
+class TokenController(Controller[_SerializerT]):
+    """
+    Settings and token creation shared by every token controller.
+
+    Attributes:
+        jwt_audiences: String or sequence of string of audiences
+            for JWT token.
+        jwt_issuer: String of who issued this JWT token.
+        jwt_algorithm: Default algorithm to use for token signing.
+        jwt_expiration: Default access token expiration timedelta.
+        jwt_refresh_expiration: Default refresh token expiration timedelta.
+        jwt_secret: Alternative token secret for signing.
+            By default uses ``settings.SECRET_KEY``.
+        jwt_token_cls: Possible custom JWT token class.
+        response_status_code: Status code of a successful response.
+
+    Every token made by :meth:`create_jwt_token` carries the token family
+    of the request in ``extras.family`` (see :mod:`dmr_jwt.families`):
+    a new one per login, the presented refresh token's on refresh.
+
+    """
+
+    jwt_audiences: ClassVar[str | Sequence[str] | None] = None
+    jwt_issuer: ClassVar[str | None] = None
+    jwt_algorithm: ClassVar[str] = 'HS256'
+    jwt_expiration: ClassVar[dt.timedelta] = dt.timedelta(days=1)
+    jwt_refresh_expiration: ClassVar[dt.timedelta] = dt.timedelta(days=10)
+    jwt_secret: ClassVar[str | None] = None
+    jwt_token_cls: ClassVar[type[JWToken]] = JWToken
+    response_status_code: ClassVar[HTTPStatus] = HTTPStatus.OK
+
+    #: The family of the tokens of this request, made on first use.
+    _jwt_family: str | None = None
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """
+        Check the signing key once, when a concrete controller is made.
+
+        Raises:
+            ImproperlyConfigured: When the key cannot sign
+                :attr:`jwt_algorithm` tokens safely.
+
+        """
+        super().__init_subclass__()
+        from django.conf import settings  # noqa: PLC0415
+
+        if not cls.is_abstract and settings.configured:
+            check_secret(
+                get_secret(cls.jwt_secret),
+                cls.jwt_algorithm,
+                owner=cls.__qualname__,
+            )
+
+    @sensitive_variables('secret')
+    def create_jwt_token(
+        self,
+        *,
+        expiration: dt.datetime | None = None,
+        token_type: _TokenType | None = None,
+        subject: str | None = None,
+        issuer: str | None = None,
+        audiences: str | Sequence[str] | None = None,
+        jwt_id: str | None = None,
+        secret: str | None = None,
+        algorithm: str | None = None,
+        token_headers: dict[str, Any] | None = None,
+    ) -> str:
+        """
+        Create correct jwt token of a given expiration and token_type.
+
+        Without *expiration*, a ``refresh`` token expires after
+        :attr:`jwt_refresh_expiration`, any other after
+        :attr:`jwt_expiration`. Without *subject*, the token is for
+        ``request.user``. ``extras`` holds *token_type* (when given) and
+        :attr:`token_family`.
+
+        Raises:
+            InternalServerError: When the token cannot be created.
+
+        """
+        now = dt.datetime.now(dt.UTC)
+        if expiration is None:
+            expiration = now + (
+                self.jwt_refresh_expiration
+                if token_type == 'refresh'  # noqa: S105
+                else self.jwt_expiration
+            )
+        try:
+            token = self.jwt_token_cls(
+                sub=subject or str(self.request.user.pk),
+                exp=expiration,
+                iat=now,
+                iss=issuer or self.jwt_issuer,
+                aud=audiences or self.jwt_audiences,
+                jti=jwt_id or self.make_jwt_id(),
+                extras=self._token_extras(token_type),
+            )
+        except (TypeError, ValueError):
+            raise InternalServerError('Failed to create token') from None
+        return token.encode(
+            get_secret(secret or self.jwt_secret),
+            algorithm or self.jwt_algorithm,
+            token_headers,
+        )
+
+    def make_jwt_id(self) -> str | None:
+        """Create unique token's jwt id: a random UUID4 in hex."""
+        return uuid.uuid4().hex
+
+    @property
+    def token_family(self) -> str:
+        """
+        The token family of this request's tokens.
+
+        On refresh, the presented refresh token's family (for a token
+        without one: a family named after its ``jti``, see
+        :func:`dmr_jwt.families.refresh_family`); otherwise a new one, from
+        :meth:`make_token_family`.
+
+        .. versionadded:: 0.1.0
+        """
+        if self._jwt_family is None:
+            family = self.make_token_family()
+            if not is_usable_family(family):
+                raise ImproperlyConfigured(
+                    f'{type(self).__qualname__}.make_token_family() must '
+                    'return a non-empty str of at most '
+                    f'{FAMILY_MAX_LENGTH} characters',
+                )
+            self._jwt_family = family
+        return self._jwt_family
+
+    def make_token_family(self) -> str:
+        """
+        Create the id of a new token family: a random UUID4 in hex.
+
+        Override it to use your own ids (at most 64 characters).
+
+        .. versionadded:: 0.1.0
+        """
+        return new_family()
+
+    def _token_extras(self, token_type: _TokenType | None) -> dict[str, Any]:
+        extras: dict[str, Any] = {FAMILY_CLAIM: self.token_family}
+        if token_type:
+            extras['type'] = token_type
+        return extras
+
+    def _check_credentials(self, credentials: Mapping[str, object]) -> None:
+        # No database stores NUL in text (PostgreSQL raises for it):
+        # such credentials can match nobody.
+        if any(
+            isinstance(credential, str) and '\x00' in credential
+            for credential in credentials.values()
+        ):
+            raise NotAuthenticatedError
+
+    def _accept_user(self, user: 'AbstractBaseUser | None') -> None:
+        """Make *user* the request's user, or fail with ``401``."""
+        if user is None or not user.is_active:
+            raise NotAuthenticatedError
+        set_request_user(self.request, user)
+
+    def _signal_kwargs(self) -> dict[str, Any]:
+        """Arguments of the ``login_failed`` signal: never credentials."""
+        return {'sender': type(self), 'request': self.request}
+
+    def _user_signal_kwargs(self) -> dict[str, Any]:
+        """Arguments of the signals sent once tokens are issued."""
+        return {**self._signal_kwargs(), 'user': self.request.user}
+
+
+class RefreshTokenChecks(TokenController[_SerializerT]):
+    """
+    Refresh token checks, shared by the sync and async controllers.
+
+    Attributes:
+        jwt_user_id_field: User model field matched against ``token.sub``.
+            Defaults to ``'pk'``.
+        jwt_rotate_refresh_tokens: Use every refresh token up on its first
+            successful refresh (rotation), and revoke its whole family
+            when it is presented again after
+            :attr:`jwt_rotation_grace_period`. Needs the blocklist app's
+            refresh mixin. Defaults to ``False``.
+        jwt_rotation_grace_period: How long after its use a used refresh
+            token only gets a ``401`` (a retry after a lost response, two
+            tabs refreshing at once) instead of revoking its family.
+            Defaults to 10 seconds.
+
+    """
+
+    jwt_user_id_field: ClassVar[str] = 'pk'
+    jwt_rotate_refresh_tokens: ClassVar[bool] = False
+    jwt_rotation_grace_period: ClassVar[dt.timedelta] = dt.timedelta(
+        seconds=10,
+    )
+
+    #: Set by the blocklist app's refresh mixins, which implement rotation.
+    _jwt_can_rotate: ClassVar[bool] = False
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """
+        Refuse rotation settings that cannot work, at start-up.
+
+        Raises:
+            ImproperlyConfigured: When rotation is on without the blocklist
+                app's refresh mixin, or the grace period is negative.
+
+        """
+        super().__init_subclass__()
+        if cls.jwt_rotate_refresh_tokens and not cls._jwt_can_rotate:
+            raise ImproperlyConfigured(
+                f'{cls.__qualname__}: jwt_rotate_refresh_tokens needs '
+                'RefreshTokenBlocklistSyncMixin or '
+                'RefreshTokenBlocklistAsyncMixin from dmr_jwt.blocklist',
+            )
+        if cls.jwt_rotation_grace_period < dt.timedelta(0):
+            raise ImproperlyConfigured(
+                f'{cls.__qualname__}: jwt_rotation_grace_period '
+                'must not be negative',
+            )
+
+    @sensitive_variables()
+    def _decode_refresh_token(self, encoded_token: object) -> JWToken:
+        """
+        Verify a refresh token: signature, time claims, ``extras.type``.
+
+        Raises:
+            NotAuthenticatedError: For any token that is not a valid,
+                unexpired refresh token.
+
+        """
+        if (
+            not isinstance(encoded_token, str)
+            or not encoded_token
+            or len(encoded_token) > _MAX_TOKEN_LENGTH
+        ):
+            raise token_error(Reason.MALFORMED)
+        token = self.jwt_token_cls.decode(
+            encoded_token,
+            get_secret(self.jwt_secret),
+            self.jwt_algorithm,
+            accepted_audiences=self.jwt_audiences,
+            accepted_issuers=self.jwt_issuer,
+        )
+        if token.extras.get('type') != 'refresh':
+            raise token_error(Reason.WRONG_TYPE)
+        # New tokens stay in the family of the presented one.
+        self._jwt_family = refresh_family(token)
+        return token
+
+    def _subject_lookup(self) -> SubjectLookup:
+        return SubjectLookup(self.jwt_user_id_field)
+
+    def _check_active(self, user: Any) -> None:
+        if not getattr(user, 'is_active', False):
+            raise token_error(Reason.USER_INACTIVE)
+
+    def _rotated_signal_kwargs(self, token: JWToken) -> dict[str, Any]:
+        return {
+            **self._user_signal_kwargs(),
+            'token': token,
+            'family': refresh_family(token),
+        }
