@@ -8,6 +8,7 @@ only orchestrate them; import those, not these.
 """
 
 import datetime as dt
+import inspect
 import uuid
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
@@ -37,7 +38,12 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from dmr.endpoint import ModifyAnyCallable
 
-__all__ = ('RefreshTokenChecks', 'TokenController', 'token_endpoint_spec')
+__all__ = (
+    'RefreshTokenChecks',
+    'TokenController',
+    'require_hook_modes',
+    'token_endpoint_spec',
+)
 
 _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
 
@@ -45,6 +51,36 @@ _TokenType: TypeAlias = Literal['access', 'refresh']
 
 #: Refresh tokens longer than this are rejected before any parsing.
 _MAX_TOKEN_LENGTH = 8 * 1024
+
+
+def require_hook_modes(
+    cls: type[Any],
+    *hooks: str,
+    is_async: bool,
+) -> None:
+    """
+    Refuse, when the class is made, hooks of the wrong mode.
+
+    A sync controller awaits nothing: an ``async def`` hook (say, the async
+    blocklist mixin on a sync refresh controller) would return a coroutine
+    that never runs, and its checks with it. An async controller awaits
+    every hook: a sync one fails at the first request.
+
+    Raises:
+        ImproperlyConfigured: When a hook is not ``async def`` in an async
+            controller, or is in a sync one.
+
+    """
+    for hook in hooks:
+        method = getattr(cls, hook, None)
+        if method is None or inspect.iscoroutinefunction(method) == is_async:
+            continue
+        wanted = 'async def' if is_async else 'def'
+        raise ImproperlyConfigured(
+            f'{cls.__qualname__}.{hook} must be `{wanted}` in a '
+            f'{"async" if is_async else "sync"} controller: mix in the '
+            f'{"Async" if is_async else "Sync"} variant of mixins',
+        )
 
 
 def token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':

@@ -10,7 +10,7 @@ and the user lookup.
 """
 
 from abc import abstractmethod
-from typing import Any, Generic
+from typing import Any, Final, Generic
 
 from django.contrib.auth import aauthenticate, authenticate
 from django.views.decorators.debug import (
@@ -21,11 +21,12 @@ from dmr import Body, modify
 from dmr.decorators import endpoint_decorator
 from dmr.exceptions import NotAuthenticatedError
 from dmr.serializer import BaseSerializer
-from typing_extensions import TypedDict, TypeVar
+from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt.controller_base import (
     RefreshTokenChecks,
     TokenController,
+    require_hook_modes,
     token_endpoint_spec,
 )
 from dmr_jwt.signals import (
@@ -51,6 +52,16 @@ _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
 _ObtainTokensT = TypeVar('_ObtainTokensT')
 _RefreshTokensT = TypeVar('_RefreshTokensT')
 _TokensResponseT = TypeVar('_TokensResponseT')
+
+
+#: The hooks of the refresh controllers, all sync or all async.
+_REFRESH_HOOKS: Final = (
+    'check_refresh_token',
+    'use_refresh_token',
+    'check_auth',
+    'convert_refresh_payload',
+    'make_api_response',
+)
 
 
 class ObtainTokensPayload(TypedDict):
@@ -89,6 +100,17 @@ class ObtainTokensSyncController(
         for all the JWT terms and options explanation.
 
     """
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
+        super().__init_subclass__()
+        require_hook_modes(
+            cls,
+            'convert_auth_payload',
+            'make_api_response',
+            is_async=False,
+        )
 
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
@@ -142,6 +164,17 @@ class ObtainTokensAsyncController(
     See :class:`ObtainTokensSyncController`.
     """
 
+    @override
+    def __init_subclass__(cls) -> None:
+        """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
+        super().__init_subclass__()
+        require_hook_modes(
+            cls,
+            'convert_auth_payload',
+            'make_api_response',
+            is_async=True,
+        )
+
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
@@ -191,6 +224,20 @@ class RefreshTokenSyncController(
     loads the user, and calls :meth:`make_api_response`
     to build the response.
     """
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
+        super().__init_subclass__()
+        require_hook_modes(
+            cls,
+            'check_refresh_token',
+            'use_refresh_token',
+            'check_auth',
+            'convert_refresh_payload',
+            'make_api_response',
+            is_async=False,
+        )
 
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
@@ -263,6 +310,20 @@ class RefreshTokenAsyncController(
 
     See :class:`RefreshTokenSyncController`.
     """
+
+    @override
+    def __init_subclass__(cls) -> None:
+        """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
+        super().__init_subclass__()
+        require_hook_modes(
+            cls,
+            'check_refresh_token',
+            'use_refresh_token',
+            'check_auth',
+            'convert_refresh_payload',
+            'make_api_response',
+            is_async=True,
+        )
 
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())

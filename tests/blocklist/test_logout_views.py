@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from dmr.exceptions import EndpointMetadataError
 from dmr.plugins.pydantic import PydanticSerializer
 from typing_extensions import override
 
@@ -20,6 +21,7 @@ from dmr_jwt import JWTSyncAuth
 from dmr_jwt.blocklist import LogoutPayload, LogoutSyncController
 from dmr_jwt.blocklist.models import BlocklistedJWToken, RevokedTokenFamily
 from dmr_jwt.errors import Reason
+from tests.app.blocklist_views import BlocklistAsyncAuth, BlocklistSyncAuth
 from tests.conftest import PASSWORD, Mode, SerializerName, assert_unauthorized
 
 if TYPE_CHECKING:
@@ -237,7 +239,9 @@ def test_no_token_is_unauthorized(
 
 
 def test_logout_without_the_blocklist_mixin_fails_at_start_up() -> None:
-    with pytest.raises(ImproperlyConfigured, match='no blocklist mixin'):
+    with pytest.raises(
+        ImproperlyConfigured, match=r'has no JWTokenBlocklist(Sync|Async)Mixin'
+    ):
 
         class _Broken(
             LogoutSyncController[PydanticSerializer, LogoutPayload, None],
@@ -246,6 +250,47 @@ def test_logout_without_the_blocklist_mixin_fails_at_start_up() -> None:
 
             @override
             def convert_logout_payload(
+                self,
+                payload: LogoutPayload,
+            ) -> str | None:
+                return None
+
+            @override
+            def make_api_response(self) -> None:
+                return None
+
+
+def test_an_async_blocklist_auth_on_a_sync_logout_fails_at_start_up() -> None:
+    # django-modern-rest itself refuses it when the class is made.
+    with pytest.raises(EndpointMetadataError, match='SyncAuth'):
+
+        class _WrongTwin(
+            LogoutSyncController[PydanticSerializer, LogoutPayload, None],
+        ):
+            auth = (BlocklistAsyncAuth(),)
+
+            @override
+            def convert_logout_payload(
+                self,
+                payload: LogoutPayload,
+            ) -> str | None:
+                return None
+
+            @override
+            def make_api_response(self) -> None:
+                return None
+
+
+def test_an_async_hook_on_a_sync_logout_controller_fails() -> None:
+    with pytest.raises(ImproperlyConfigured, match='must be `def`'):
+
+        class _WrongHook(
+            LogoutSyncController[PydanticSerializer, LogoutPayload, None],
+        ):
+            auth = (BlocklistSyncAuth(),)
+
+            @override
+            async def convert_logout_payload(  # type: ignore[override]
                 self,
                 payload: LogoutPayload,
             ) -> str | None:

@@ -24,6 +24,10 @@ from dmr.plugins.pydantic import PydanticSerializer
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 
+from dmr_jwt.blocklist import (
+    RefreshTokenBlocklistAsyncMixin,
+    RefreshTokenBlocklistSyncMixin,
+)
 from dmr_jwt.blocklist.models import RevokedTokenFamily, UsedRefreshToken
 from dmr_jwt.errors import Reason
 from dmr_jwt.signals import (
@@ -448,3 +452,24 @@ def test_a_replay_revokes_the_family_inside_atomic_requests(
 
     assert RevokedTokenFamily.objects.count() == 1
     assert_revoked(api.refresh(second['refresh_token']), challenge=False)
+
+
+def test_the_async_mixin_cannot_rotate_a_sync_controller() -> None:
+    # Its hooks would return coroutines that never run: no use, no check.
+    with pytest.raises(ImproperlyConfigured, match='async'):
+
+        class _WrongTwin(  # type: ignore[misc]
+            RefreshTokenBlocklistAsyncMixin,
+            views._RefreshSync[PydanticSerializer],
+        ):
+            jwt_rotate_refresh_tokens = True
+
+
+def test_the_sync_mixin_cannot_rotate_an_async_controller() -> None:
+    with pytest.raises(ImproperlyConfigured, match='async def'):
+
+        class _WrongTwin(  # type: ignore[misc]
+            RefreshTokenBlocklistSyncMixin,
+            views._RefreshAsync[PydanticSerializer],
+        ):
+            jwt_rotate_refresh_tokens = True

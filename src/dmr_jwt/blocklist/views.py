@@ -62,7 +62,7 @@ from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistSyncMixin,
     family_expiry,
 )
-from dmr_jwt.controller_base import RefreshTokenChecks
+from dmr_jwt.controller_base import RefreshTokenChecks, require_hook_modes
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import refresh_family, token_family
 from dmr_jwt.token import JWToken
@@ -95,14 +95,21 @@ def _logout_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
     return modify(status_code=controller_cls.response_status_code)
 
 
-def _require_blocklist_auth(cls: type[Any]) -> None:
+def _require_blocklist_auth(cls: type[Any], *hooks: str) -> None:
+    # The auth instances set on the class need the blocklist mixin of the
+    # controller's mode; hooks must be of that mode too.
+    mixin: type[Any] | None = getattr(cls, '_jwt_blocklist_mixin', None)
+    if mixin is None:
+        return
+    is_async = mixin is JWTokenBlocklistAsyncMixin
+    require_hook_modes(cls, *hooks, is_async=is_async)
     auths = cls.__dict__.get('auth')
     if isinstance(auths, list | tuple):
         for auth in auths:
-            if not callable(getattr(auth, 'blocklist', None)):
+            if not isinstance(auth, mixin):
                 raise ImproperlyConfigured(
                     f'{cls.__qualname__}.auth: {type(auth).__qualname__} '
-                    'has no blocklist mixin, so it cannot log out',
+                    f'has no {mixin.__name__}, so it cannot log out',
                 )
 
 
@@ -137,7 +144,11 @@ class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
 
         """
         super().__init_subclass__()
-        _require_blocklist_auth(cls)
+        _require_blocklist_auth(
+            cls,
+            'convert_logout_payload',
+            'make_api_response',
+        )
 
     @sensitive_variables()
     def _tokens_to_revoke(
@@ -201,6 +212,8 @@ class LogoutSyncController(
     :class:`~dmr_jwt.blocklist.JWTokenBlocklistSyncMixin`.
     """
 
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistSyncMixin
+
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(_logout_endpoint_spec)
@@ -244,6 +257,8 @@ class LogoutAsyncController(
     :class:`~dmr_jwt.blocklist.JWTokenBlocklistAsyncMixin`.
     See :class:`LogoutSyncController`.
     """
+
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistAsyncMixin
 
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
@@ -292,7 +307,7 @@ class _LogoutEverywhereController(Controller[_SerializerT]):
     def __init_subclass__(cls) -> None:
         """Refuse, at start-up, an ``auth`` that cannot revoke tokens."""
         super().__init_subclass__()
-        _require_blocklist_auth(cls)
+        _require_blocklist_auth(cls, 'make_api_response')
 
 
 class LogoutEverywhereSyncController(
@@ -309,6 +324,8 @@ class LogoutEverywhereSyncController(
     :class:`~dmr_jwt.blocklist.JWTokenBlocklistSyncMixin` and define
     :meth:`make_api_response`.
     """
+
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistSyncMixin
 
     @modify.lazy(_logout_endpoint_spec)
     def post(self) -> _ResponseT:
@@ -338,6 +355,8 @@ class LogoutEverywhereAsyncController(
     See :class:`LogoutEverywhereSyncController`; ``auth`` needs
     :class:`~dmr_jwt.blocklist.JWTokenBlocklistAsyncMixin`.
     """
+
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistAsyncMixin
 
     @modify.lazy(_logout_endpoint_spec)
     async def post(self) -> _ResponseT:
