@@ -28,6 +28,7 @@ from dmr_jwt.families import (
     FAMILY_MAX_LENGTH,
     is_usable_family,
     new_family,
+    note_token_lifetime,
     refresh_family,
 )
 from dmr_jwt.keys import check_secret, get_secret
@@ -145,6 +146,10 @@ class TokenController(Controller[_SerializerT]):
         super().__init_subclass__()
         from django.conf import settings  # noqa: PLC0415
 
+        if not cls.is_abstract:
+            note_token_lifetime(
+                max(cls.jwt_refresh_expiration, cls.jwt_expiration),
+            )
         if not cls.is_abstract and settings.configured:
             check_secret(
                 get_secret(cls.jwt_secret),

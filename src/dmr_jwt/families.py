@@ -11,6 +11,7 @@ family at once (logout, or a replayed refresh token: see
 :mod:`dmr_jwt.blocklist.rotation`). This module does no I/O.
 """
 
+import datetime as dt
 import uuid
 from typing import Final, TypeGuard
 
@@ -21,7 +22,9 @@ __all__ = (
     'FAMILY_CLAIM',
     'FAMILY_MAX_LENGTH',
     'is_usable_family',
+    'longest_token_lifetime',
     'new_family',
+    'note_token_lifetime',
     'refresh_family',
     'token_family',
 )
@@ -77,3 +80,24 @@ def is_usable_family(family: object) -> TypeGuard[str]:
         and '\x00' not in family
         and is_unicode(family)
     )
+
+
+#: The longest lifetime that a token controller of this process gives a
+#: token (see :func:`note_token_lifetime`).
+_lifetimes: dict[str, dt.timedelta] = {'longest': dt.timedelta(0)}
+
+
+def note_token_lifetime(lifetime: dt.timedelta) -> None:
+    """
+    Remember a lifetime that a token controller gives its tokens.
+
+    Every concrete token controller notes its own when its class is made,
+    so a revoked family is kept at least as long as the longest-lived token
+    that any controller of the project issues.
+    """
+    _lifetimes['longest'] = max(_lifetimes['longest'], lifetime)
+
+
+def longest_token_lifetime() -> dt.timedelta:
+    """The longest lifetime noted by :func:`note_token_lifetime`."""
+    return _lifetimes['longest']

@@ -26,12 +26,14 @@ tokens are passed as decoded :class:`dmr_jwt.token.JWToken` objects.
     and issued new tokens of the same family (sent after
     ``tokens_refreshed``). ``sender``: the controller class; ``request``;
     ``user``; ``token``: the used refresh token; ``family``: the family
-    id, or ``None`` for a token without one.
+    its refresh issued into (:func:`dmr_jwt.families.refresh_family`: its
+    own, or its ``jti`` for a token without one), or ``None``.
 
 ``token_reuse_detected``
     A refresh token that rotation already used was presented again.
     ``sender``: the controller class; ``request``; ``token``: the replayed
-    refresh token; ``family``: its family id or ``None``; ``used_at``: when
+    refresh token; ``family``: the family its refresh issued into (as for
+    ``tokens_rotated``) or ``None``; ``used_at``: when
     it was first used (aware datetime); ``family_revoked``: whether the
     replay came after the grace period, so the family was revoked.
 

@@ -9,6 +9,7 @@ a login matters: the watermark is the next whole second after the call.
 """
 
 import datetime as dt
+import json
 import types
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,25 +21,35 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.test import AsyncClient, Client
+from django.http import HttpResponse
+from django.test import AsyncClient, Client, RequestFactory
 from dmr.openapi import build_schema
 from dmr.plugins.pydantic import PydanticSerializer
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
+from typing_extensions import override
 
 from dmr_jwt import JWTAsyncAuth, JWTSyncAuth
 from dmr_jwt.blocklist import (
+    JWTokenBlocklistSyncMixin,
     LogoutEverywhereAsyncController,
     LogoutEverywhereSyncController,
 )
 from dmr_jwt.blocklist.models import TokenWatermark
 from dmr_jwt.errors import Reason
 from dmr_jwt.signals import all_tokens_revoked
+from dmr_jwt.token import JWToken
 from tests.app import everywhere_urls
 from tests.app.blocklist_views import BlocklistAsyncAuth, BlocklistSyncAuth
 from tests.app.everywhere_views import LoggedOutEverywhere
 from tests.blocklist.conftest import BlocklistBackend, committed
-from tests.conftest import PASSWORD, Mode, SerializerName, assert_unauthorized
+from tests.conftest import (
+    PASSWORD,
+    Mode,
+    SerializerName,
+    assert_unauthorized,
+    unauthorized,
+)
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -451,3 +462,41 @@ def test_openapi_operation(
             'type': 'boolean',
         },
     }
+
+
+class _StatelessBlocklistAuth(JWTokenBlocklistSyncMixin, JWTSyncAuth):
+    __slots__ = ()
+
+
+class _StatelessEverywhere(
+    LogoutEverywhereSyncController[PydanticSerializer, LoggedOutEverywhere],
+):
+    # No user lookup: any `sub` of a valid token reaches the controller.
+    auth = (_StatelessBlocklistAuth(stateless=True),)
+
+    @override
+    def make_api_response(self) -> LoggedOutEverywhere:
+        return {'logged_out_everywhere': True}
+
+
+@pytest.mark.django_db
+def test_a_subject_too_long_to_store_is_a_401_not_a_500() -> None:
+    now = dt.datetime.now(dt.UTC)
+    token = JWToken(
+        sub='x' * 300,
+        exp=now + dt.timedelta(hours=1),
+        iat=now,
+        jti='long-subject',
+        extras={'type': 'access'},
+    ).encode(django_settings.SECRET_KEY, 'HS256')
+    request = RequestFactory().post(
+        '/',
+        headers={'Authorization': f'Bearer {token}'},
+    )
+
+    response = _StatelessEverywhere.as_view()(request)
+
+    assert isinstance(response, HttpResponse)
+    assert response.status_code == 401, response.content
+    assert json.loads(response.content) == unauthorized(Reason.INVALID_CLAIMS)
+    assert not TokenWatermark.objects.exists()

@@ -235,7 +235,7 @@ def test_first_use_writes_exactly_one_row(
     )
     assert row.sub == '1234'
     assert row.used_at == _NOW
-    assert row.expires_at == token.exp
+    assert row.expires_at == token.exp + dt.timedelta(hours=1)
 
 
 def test_long_subject_is_cut_to_the_column(

@@ -18,6 +18,7 @@ watermark cannot revoke it: require the claim
 
 import dataclasses
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
 from django.core import checks
@@ -25,7 +26,7 @@ from typing_extensions import override
 
 from dmr_jwt.blocklist import revocation, rotation, store
 from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.families import refresh_family
+from dmr_jwt.families import longest_token_lifetime, refresh_family
 from dmr_jwt.signals import token_reuse_detected, token_revoked
 from dmr_jwt.token import JWToken
 
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 else:
     _SyncAuthBase = _AsyncAuthBase = object
     _SyncRefreshBase = _AsyncRefreshBase = object
+
+_logger = logging.getLogger(__name__)
 
 __all__ = (
     'JWTokenBlocklistAsyncMixin',
@@ -147,7 +150,10 @@ class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
             return
         replay = _Replay.of(self, token, used_at)
         if replay.revokes_family:
-            rotation.revoke_family(**replay.revoke_family_kwargs())
+            try:
+                rotation.revoke_family(**replay.revoke_family_kwargs())
+            except store.BlocklistError:  # a `sub` too long to store
+                _logger.exception('dmr_jwt: a replayed family stays valid')
         token_reuse_detected.send(**replay.signal_kwargs())
         raise token_error(Reason.REUSED)
 
@@ -174,7 +180,10 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
             return
         replay = _Replay.of(self, token, used_at)
         if replay.revokes_family:
-            await rotation.arevoke_family(**replay.revoke_family_kwargs())
+            try:
+                await rotation.arevoke_family(**replay.revoke_family_kwargs())
+            except store.BlocklistError:  # a `sub` too long to store
+                _logger.exception('dmr_jwt: a replayed family stays valid')
         await token_reuse_detected.asend(**replay.signal_kwargs())
         raise token_error(Reason.REUSED)
 
@@ -212,7 +221,7 @@ class _Replay:
         return {
             'family': self.family,
             'sub': self.token.sub,
-            'expires_at': family_expiry(self.controller),
+            'expires_at': family_expiry(self.controller, self.token),
             'cause': 'reuse',
             'sender': type(self.controller),
         }
@@ -229,18 +238,27 @@ class _Replay:
         }
 
 
-def family_expiry(controller: Any) -> dt.datetime:
+def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
     """
     When the last token of a family revoked by *controller* expires.
 
     A family only grows through refreshes, so once it is revoked no token
-    of it outlives the longest lifetime the controller gives a token.
+    of it outlives the longest lifetime that a token controller gives a
+    token: the longest of this controller's and of every token controller
+    defined in the process (:func:`dmr_jwt.families.longest_token_lifetime`),
+    and no presented token outlives its own ``exp``. Plus a margin for the
+    auth classes' leeway.
     """
     lifetime: dt.timedelta = max(
         controller.jwt_refresh_expiration,
         controller.jwt_expiration,
+        longest_token_lifetime(),
     )
-    return dt.datetime.now(dt.UTC) + lifetime + _FAMILY_EXPIRY_MARGIN
+    expires_at = max(
+        dt.datetime.now(dt.UTC) + lifetime,
+        *(token.exp for token in tokens),
+    )
+    return expires_at + _FAMILY_EXPIRY_MARGIN
 
 
 #: Leeway of the auth classes that check the family's access tokens.

@@ -62,6 +62,9 @@ __all__ = (
 
 _FAMILY_KEY_PREFIX: Final = 'dmr_jwt:family:'
 
+#: How long a used refresh token's row outlives the token.
+_USED_ROW_MARGIN: Final = dt.timedelta(hours=1)
+
 
 def family_cache_key(family: str) -> str:
     """The cache key that holds the revocation state of *family*."""
@@ -97,7 +100,9 @@ def use_refresh_token(token: JWToken) -> dt.datetime | None:
                 jti=jti,
                 family=refresh_family(token) or '',
                 sub=token.sub[:255],
-                expires_at=token.exp,
+                # A margin: the host that flushes may run ahead of the
+                # hosts that still accept the token.
+                expires_at=token.exp + _USED_ROW_MARGIN,
             )
     except IntegrityError:
         used_at = rows.filter(jti=jti).values_list('used_at', flat=True).first()

@@ -40,7 +40,9 @@ device instead: :func:`dmr_jwt.blocklist.revoke_all` for the access token's
 ``sub``, one write.
 """
 
+import contextlib
 from abc import abstractmethod
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NotRequired
 
@@ -62,6 +64,7 @@ from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistSyncMixin,
     family_expiry,
 )
+from dmr_jwt.blocklist.store import BlocklistError
 from dmr_jwt.controller_base import RefreshTokenChecks, require_hook_modes
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import refresh_family, token_family
@@ -111,6 +114,16 @@ def _require_blocklist_auth(cls: type[Any], *hooks: str) -> None:
                     f'{cls.__qualname__}.auth: {type(auth).__qualname__} '
                     f'has no {mixin.__name__}, so it cannot log out',
                 )
+
+
+@contextlib.contextmanager
+def _unstorable_claims_refused() -> Iterator[None]:
+    # A `sub` longer than its column (255) cannot be revoked: a 401, not a
+    # database error.
+    try:
+        yield
+    except BlocklistError:
+        raise token_error(Reason.INVALID_CLAIMS) from None
 
 
 def _blocklist_auth(
@@ -193,7 +206,14 @@ class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
             {
                 'family': family,
                 'sub': access.sub,
-                'expires_at': family_expiry(self),
+                'expires_at': family_expiry(
+                    self,
+                    *(
+                        token
+                        for token in (access, refresh)
+                        if token is not None
+                    ),
+                ),
                 'cause': 'logout',
                 'sender': type(self),
             }
@@ -231,8 +251,9 @@ class LogoutSyncController(
         if refresh is not None:
             auth.blocklist(refresh)
         auth.blocklist(access)
-        for family in self._families_to_revoke(access, refresh):
-            rotation.revoke_family(**family)
+        with _unstorable_claims_refused():
+            for family in self._families_to_revoke(access, refresh):
+                rotation.revoke_family(**family)
         return self.make_api_response()
 
     @abstractmethod
@@ -277,8 +298,9 @@ class LogoutAsyncController(
         if refresh is not None:
             await auth.blocklist(refresh)
         await auth.blocklist(access)
-        for family in self._families_to_revoke(access, refresh):
-            await rotation.arevoke_family(**family)
+        with _unstorable_claims_refused():
+            for family in self._families_to_revoke(access, refresh):
+                await rotation.arevoke_family(**family)
         return await self.make_api_response()
 
     @abstractmethod
@@ -336,7 +358,8 @@ class LogoutEverywhereSyncController(
         """Revoke every token of the caller issued so far."""
         _blocklist_auth(self, JWTokenBlocklistSyncMixin)
         access = request_jwt(self.request, strict=True)
-        watermarks.revoke_all(access.sub, sender=type(self))
+        with _unstorable_claims_refused():
+            watermarks.revoke_all(access.sub, sender=type(self))
         return self.make_api_response()
 
     @abstractmethod
@@ -367,7 +390,8 @@ class LogoutEverywhereAsyncController(
         """Revoke every token of the caller issued so far."""
         _blocklist_auth(self, JWTokenBlocklistAsyncMixin)
         access = request_jwt(self.request, strict=True)
-        await watermarks.arevoke_all(access.sub, sender=type(self))
+        with _unstorable_claims_refused():
+            await watermarks.arevoke_all(access.sub, sender=type(self))
         return await self.make_api_response()
 
     @abstractmethod

@@ -99,7 +99,9 @@ def revoke_all(
     )
 
     def publish() -> None:
-        _watermark_cache_set(plan, sub, not_before)
+        # The row, not `not_before`: of two concurrent calls, the cache
+        # must end with the watermark that the database kept.
+        _watermark_cache_set(plan, sub, _stored(plan, sub) or not_before)
         all_tokens_revoked.send(sender=sender, sub=sub, not_before=not_before)
 
     # Inside a transaction (a password change in `atomic()`), the cache and
@@ -121,7 +123,13 @@ async def arevoke_all(
         sub=sub,
         defaults={'not_before': not_before},
     )
-    await _awatermark_cache_set(plan, sub, not_before)
+    stored = await (
+        _watermarks(plan)
+        .filter(sub=sub)
+        .values_list('not_before', flat=True)
+        .afirst()
+    )
+    await _awatermark_cache_set(plan, sub, stored or not_before)
     await all_tokens_revoked.asend(
         sender=sender,
         sub=sub,
@@ -244,6 +252,15 @@ def _watermark_timeout(plan: _Plan) -> int:
     # A new watermark is exact in a shared cache; a per-process cache may
     # keep any watermark only as long as it may be stale.
     return _WATERMARK_WRITE_TTL if plan.shared_cache else plan.local_ttl
+
+
+def _stored(plan: _Plan, sub: str) -> dt.datetime | None:
+    return (
+        _watermarks(plan)
+        .filter(sub=sub)
+        .values_list('not_before', flat=True)
+        .first()
+    )
 
 
 def _write_database_of_watermarks(plan: _Plan) -> str:
