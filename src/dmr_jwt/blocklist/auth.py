@@ -16,9 +16,11 @@ watermark cannot revoke it: require the claim
 (``require_claims=['iat']``) when other issuers may leave it out.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
 from django.core import checks
@@ -71,10 +73,8 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
             NotAuthenticatedError: If the token has no usable ``jti``.
 
         """
-        try:
+        with _jti_required():
             row, created = store.blocklist(token, grace=_grace(self))
-        except store.BlocklistError:
-            raise token_error(Reason.MISSING_CLAIM) from None
         if created:
             token_revoked.send(**_revoked_kwargs(self, token, row))
         return row, created
@@ -96,10 +96,8 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
         token: JWToken,
     ) -> tuple['BlocklistedJWToken', bool]:
         """Add token to the blocklist. See the sync mixin."""
-        try:
+        with _jti_required():
             row, created = await store.ablocklist(token, grace=_grace(self))
-        except store.BlocklistError:
-            raise token_error(Reason.MISSING_CLAIM) from None
         if created:
             await token_revoked.asend(**_revoked_kwargs(self, token, row))
         return row, created
@@ -112,7 +110,7 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
     ) -> None:
         """Reject a blocklisted token, or one issued before the watermark."""
         await super().check_auth(user, token)
-        await _areject_if_blocklisted(token, _grace(self))
+        await _areject_if_revoked(token, _grace(self))
 
 
 class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
@@ -142,18 +140,14 @@ class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
                 ``jwt_rotation_grace_period`` its family is revoked too.
 
         """
-        try:
+        with _jti_required():
             used_at = rotation.use_refresh_token(token)
-        except store.BlocklistError:
-            raise token_error(Reason.MISSING_CLAIM) from None
         if used_at is None:
             return
         replay = _Replay.of(self, token, used_at)
         if replay.revokes_family:
-            try:
+            with _logged_if_unstorable():
                 rotation.revoke_family(**replay.revoke_family_kwargs())
-            except store.BlocklistError:  # a `sub` too long to store
-                _logger.exception('dmr_jwt: a replayed family stays valid')
         token_reuse_detected.send(**replay.signal_kwargs())
         raise token_error(Reason.REUSED)
 
@@ -167,23 +161,19 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
     async def check_refresh_token(self, token: JWToken) -> None:
         """Reject a revoked refresh token, or one without ``jti``."""
         await super().check_refresh_token(token)
-        await _areject_if_blocklisted(token)
+        await _areject_if_revoked(token)
 
     @override
     async def use_refresh_token(self, token: JWToken) -> None:
         """See :meth:`RefreshTokenBlocklistSyncMixin.use_refresh_token`."""
-        try:
+        with _jti_required():
             used_at = await rotation.ause_refresh_token(token)
-        except store.BlocklistError:
-            raise token_error(Reason.MISSING_CLAIM) from None
         if used_at is None:
             return
         replay = _Replay.of(self, token, used_at)
         if replay.revokes_family:
-            try:
+            with _logged_if_unstorable():
                 await rotation.arevoke_family(**replay.revoke_family_kwargs())
-            except store.BlocklistError:  # a `sub` too long to store
-                _logger.exception('dmr_jwt: a replayed family stays valid')
         await token_reuse_detected.asend(**replay.signal_kwargs())
         raise token_error(Reason.REUSED)
 
@@ -265,6 +255,25 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
 _FAMILY_EXPIRY_MARGIN = dt.timedelta(days=1)
 
 
+@contextlib.contextmanager
+def _jti_required() -> Iterator[None]:
+    # A token that the store cannot key (no usable `jti`) is a 401.
+    try:
+        yield
+    except store.BlocklistError:
+        raise token_error(Reason.MISSING_CLAIM) from None
+
+
+@contextlib.contextmanager
+def _logged_if_unstorable() -> Iterator[None]:
+    # A replay's family with a `sub` too long to store: the replay is
+    # refused all the same, the family cannot be revoked.
+    try:
+        yield
+    except store.BlocklistError:
+        _logger.exception('dmr_jwt: a replayed family stays valid')
+
+
 def _revoked_kwargs(
     auth: object,
     token: JWToken,
@@ -294,22 +303,18 @@ def _reject_if_revoked(
     token: JWToken,
     grace: dt.timedelta = dt.timedelta(0),
 ) -> None:
-    try:
+    with _jti_required():
         revoked = revocation.is_revoked(token, grace=grace)
-    except store.BlocklistError:
-        raise token_error(Reason.MISSING_CLAIM) from None
     if revoked:
         raise token_error(Reason.REVOKED)
 
 
-async def _areject_if_blocklisted(
+async def _areject_if_revoked(
     token: JWToken,
     grace: dt.timedelta = dt.timedelta(0),
 ) -> None:
-    try:
+    with _jti_required():
         revoked = await revocation.ais_revoked(token, grace=grace)
-    except store.BlocklistError:
-        raise token_error(Reason.MISSING_CLAIM) from None
     if revoked:
         raise token_error(Reason.REVOKED)
 

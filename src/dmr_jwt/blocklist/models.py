@@ -8,10 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from dmr_jwt.blocklist.store import JTI_MAX_LENGTH
 from dmr_jwt.families import FAMILY_MAX_LENGTH
 
-#: Longest ``jti`` that can be stored.
-JTI_MAX_LENGTH = 255
+__all__ = (
+    'JTI_MAX_LENGTH',
+    'BlocklistedJWToken',
+    'RevokedTokenFamily',
+    'TokenWatermark',
+    'UsedRefreshToken',
+)
 
 
 @final

@@ -18,8 +18,9 @@ until the token expires; "not revoked" read from the database is only
 cache. In steady state a check is one cache read and no query.
 """
 
+import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, final
 
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, transaction
@@ -41,7 +42,7 @@ from dmr_jwt.blocklist.store import (
     _write_database,
 )
 from dmr_jwt.cache_keys import safe_cache_key
-from dmr_jwt.families import FAMILY_MAX_LENGTH, refresh_family, token_family
+from dmr_jwt.families import is_usable_family, refresh_family, token_family
 from dmr_jwt.signals import token_family_revoked
 from dmr_jwt.token import JWToken
 
@@ -141,28 +142,14 @@ def revoke_family(
 
     """
     plan = _plan()
-    _check_storable(family, sub)
-    row, created = _families(plan).get_or_create(
-        family=family,
-        defaults={'sub': sub, 'cause': cause, 'expires_at': expires_at},
-    )
-    if not created and row.expires_at < expires_at:
-        # Revoked again, by a controller whose tokens live longer.
-        _families(plan).filter(pk=row.pk).update(expires_at=expires_at)
-    _write(
-        plan,
-        family_cache_key(family),
-        True,  # noqa: FBT003
-        _timeout(plan, blocked=True, expires_at=expires_at),
-        overwrite=True,
-    )
+    revocation = _FamilyRevocation(family, sub, cause, expires_at)
+    row, created = _families(plan).get_or_create(**revocation.lookup)
+    if not created:
+        # Revoked again, by a controller whose tokens may live longer.
+        revocation.later_rows(plan, row.pk).update(expires_at=expires_at)
+    _write(plan, *revocation.cache_entry(plan), overwrite=True)
     if created:
-        token_family_revoked.send(
-            sender=sender,
-            family=family,
-            sub=sub,
-            cause=cause,
-        )
+        token_family_revoked.send(**revocation.signal_kwargs(sender))
     return created
 
 
@@ -176,27 +163,13 @@ async def arevoke_family(
 ) -> bool:
     """Revoke every token of *family*, async. See :func:`revoke_family`."""
     plan = _plan()
-    _check_storable(family, sub)
-    row, created = await _families(plan).aget_or_create(
-        family=family,
-        defaults={'sub': sub, 'cause': cause, 'expires_at': expires_at},
-    )
-    if not created and row.expires_at < expires_at:
-        await _families(plan).filter(pk=row.pk).aupdate(expires_at=expires_at)
-    await _awrite(
-        plan,
-        family_cache_key(family),
-        True,  # noqa: FBT003
-        _timeout(plan, blocked=True, expires_at=expires_at),
-        overwrite=True,
-    )
+    revocation = _FamilyRevocation(family, sub, cause, expires_at)
+    row, created = await _families(plan).aget_or_create(**revocation.lookup)
+    if not created:
+        await revocation.later_rows(plan, row.pk).aupdate(expires_at=expires_at)
+    await _awrite(plan, *revocation.cache_entry(plan), overwrite=True)
     if created:
-        await token_family_revoked.asend(
-            sender=sender,
-            family=family,
-            sub=sub,
-            cause=cause,
-        )
+        await token_family_revoked.asend(**revocation.signal_kwargs(sender))
     return created
 
 
@@ -270,11 +243,53 @@ async def _afamily_revoked(
     return revoked
 
 
+@final
+@dataclasses.dataclass(frozen=True, slots=True)
+class _FamilyRevocation:
+    """One family revocation: what the twins write, without the I/O."""
+
+    family: str
+    sub: str
+    cause: str
+    expires_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        _check_storable(self.family, self.sub)
+
+    @property
+    def lookup(self) -> dict[str, Any]:
+        return {
+            'family': self.family,
+            'defaults': {
+                'sub': self.sub,
+                'cause': self.cause,
+                'expires_at': self.expires_at,
+            },
+        }
+
+    def later_rows(
+        self, plan: _Plan, pk: int
+    ) -> 'QuerySet[RevokedTokenFamily]':
+        # Only moves the row's expiry later, never earlier.
+        return _families(plan).filter(pk=pk, expires_at__lt=self.expires_at)
+
+    def cache_entry(self, plan: _Plan) -> tuple[str, bool, int]:
+        timeout = _timeout(plan, blocked=True, expires_at=self.expires_at)
+        return family_cache_key(self.family), True, timeout
+
+    def signal_kwargs(self, sender: object) -> dict[str, Any]:
+        # The `token_family_revoked` payload, documented in `dmr_jwt.signals`.
+        return {
+            'sender': sender,
+            'family': self.family,
+            'sub': self.sub,
+            'cause': self.cause,
+        }
+
+
 def _check_storable(family: str, sub: str) -> None:
     if (
-        not family
-        or len(family) > FAMILY_MAX_LENGTH
-        or not _is_storable(family)
+        not is_usable_family(family)
         or not sub
         or len(sub) > _SUB_MAX_LENGTH
         or not _is_storable(sub)

@@ -80,6 +80,9 @@ _ModelT = TypeVar('_ModelT', bound='Model')
 #: Longest ``sub`` that a watermark can be stored for.
 _SUB_MAX_LENGTH: Final = 255
 
+#: Longest ``jti`` that can be stored.
+JTI_MAX_LENGTH: Final = 255
+
 
 @final
 class BlocklistError(ValueError):
@@ -314,8 +317,6 @@ def _require_jti(token: JWToken) -> str:
     jti = token.jti
     if not isinstance(jti, str) or not jti:
         raise BlocklistError('A token without `jti` cannot be blocklisted')
-    from dmr_jwt.blocklist.models import JTI_MAX_LENGTH  # noqa: PLC0415
-
     if len(jti) > JTI_MAX_LENGTH:
         raise BlocklistError(
             f'A `jti` longer than {JTI_MAX_LENGTH} characters '

@@ -184,10 +184,6 @@ class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
             raise token_error(Reason.INVALID_CLAIMS)
         return access, refresh
 
-    def _blocklist_auth(self, mixin: type[_MixinT]) -> _MixinT:
-        """The auth instance of this request; it must have the blocklist."""
-        return _blocklist_auth(self, mixin)
-
     def _families_to_revoke(
         self,
         access: JWToken,
@@ -247,7 +243,7 @@ class LogoutSyncController(
         access, refresh = self._tokens_to_revoke(
             self.convert_logout_payload(parsed_body),
         )
-        auth = self._blocklist_auth(JWTokenBlocklistSyncMixin)
+        auth = _blocklist_auth(self, JWTokenBlocklistSyncMixin)
         if refresh is not None:
             auth.blocklist(refresh)
         auth.blocklist(access)
@@ -294,7 +290,7 @@ class LogoutAsyncController(
         access, refresh = self._tokens_to_revoke(
             await self.convert_logout_payload(parsed_body),
         )
-        auth = self._blocklist_auth(JWTokenBlocklistAsyncMixin)
+        auth = _blocklist_auth(self, JWTokenBlocklistAsyncMixin)
         if refresh is not None:
             await auth.blocklist(refresh)
         await auth.blocklist(access)

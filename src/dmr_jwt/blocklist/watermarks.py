@@ -12,7 +12,7 @@ database is only ``add``-ed, so it never overwrites a newer one.
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db import transaction
 
@@ -101,7 +101,11 @@ def revoke_all(
     def publish() -> None:
         # The row, not `not_before`: of two concurrent calls, the cache
         # must end with the watermark that the database kept.
-        _watermark_cache_set(plan, sub, _stored(plan, sub) or not_before)
+        _watermark_cache_set(
+            plan,
+            sub,
+            _not_before(plan, sub).first() or not_before,
+        )
         all_tokens_revoked.send(sender=sender, sub=sub, not_before=not_before)
 
     # Inside a transaction (a password change in `atomic()`), the cache and
@@ -123,12 +127,7 @@ async def arevoke_all(
         sub=sub,
         defaults={'not_before': not_before},
     )
-    stored = await (
-        _watermarks(plan)
-        .filter(sub=sub)
-        .values_list('not_before', flat=True)
-        .afirst()
-    )
+    stored = await _not_before(plan, sub).afirst()
     await _awatermark_cache_set(plan, sub, stored or not_before)
     await all_tokens_revoked.asend(
         sender=sender,
@@ -191,12 +190,7 @@ def _revoked_by_watermark(
     if watermark is None:
         if not _is_watermark_sub(token.sub):
             return False  # never stored: no watermark
-        not_before = (
-            _watermarks(plan)
-            .filter(sub=token.sub)
-            .values_list('not_before', flat=True)
-            .first()
-        )
+        not_before = _not_before(plan, token.sub).first()
         watermark = _to_watermark(not_before)
         _watermark_cache_add(plan, token, watermark, grace)
     return _is_before(token, watermark)
@@ -212,12 +206,7 @@ async def _arevoked_by_watermark(
     if watermark is None:
         if not _is_watermark_sub(token.sub):
             return False
-        not_before = (
-            await _watermarks(plan)
-            .filter(sub=token.sub)
-            .values_list('not_before', flat=True)
-            .afirst()
-        )
+        not_before = await _not_before(plan, token.sub).afirst()
         watermark = _to_watermark(not_before)
         await _awatermark_cache_add(plan, token, watermark, grace)
     return _is_before(token, watermark)
@@ -254,12 +243,15 @@ def _watermark_timeout(plan: _Plan) -> int:
     return _WATERMARK_WRITE_TTL if plan.shared_cache else plan.local_ttl
 
 
-def _stored(plan: _Plan, sub: str) -> dt.datetime | None:
+def _not_before(plan: _Plan, sub: str) -> 'QuerySet[Any, dt.datetime]':
+    """The stored watermark of *sub*: no row, or one."""
     return (
         _watermarks(plan)
         .filter(sub=sub)
-        .values_list('not_before', flat=True)
-        .first()
+        .values_list(
+            'not_before',
+            flat=True,
+        )
     )
 
 
