@@ -1,6 +1,6 @@
 """Fixtures shared by the whole suite."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import pytest
@@ -121,3 +121,15 @@ def client() -> Client:
 def async_client() -> AsyncClient:
     """Django's async test client."""
     return AsyncClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_revocation_store() -> Iterator[None]:
+    # The store is built once per settings, with its circuit breaker: a
+    # test that broke the cache must not leave the breaker open for the
+    # next one.
+    from dmr_jwt.blocklist.store import get_store  # noqa: PLC0415
+
+    get_store.cache_clear()
+    yield
+    get_store.cache_clear()

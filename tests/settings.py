@@ -79,6 +79,8 @@ if REDIS_URL:
         'BACKEND': 'django.core.cache.backends.redis.RedisCache',
         'LOCATION': REDIS_URL,
         'KEY_PREFIX': 'dmr-jwt-tests',
+        # What the README recommends: a sick Redis fails fast.
+        'OPTIONS': {'socket_timeout': 1, 'socket_connect_timeout': 1},
     }
 
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'

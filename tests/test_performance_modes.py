@@ -87,8 +87,7 @@ def tuned_settings(settings: Settings) -> Iterator[None]:
     """The blocklist cache of the tuned profile, on an empty cache."""
     settings.DMR_JWT = {
         'BLOCKLIST_CACHE': 'default',
-        'BLOCKLIST_SHARED_CACHE': False,
-        'BLOCKLIST_LOCAL_CACHE_TTL': _LONG_TTL,
+        'BLOCKLIST_MAX_STALENESS': _LONG_TTL,
     }
     caches['default'].clear()
     yield
@@ -472,7 +471,7 @@ def test_tuned_profile_still_revokes_and_deactivates(
         response, _tables = request_me(perf_url('tuned'), encoded)
         assert_me(response, username=user.username, jti=claims['jti'])
 
-    store.blocklist(JWToken.from_claims(claims))
+    store.get_store().blocklist(JWToken.from_claims(claims))
 
     response, tables = request_me(perf_url('tuned'), encoded)
     assert_unauthorized(response, Reason.REVOKED)
@@ -580,7 +579,7 @@ def test_stateless_blocklist_still_revokes(
         jti=claims['jti'],
     )
 
-    store.blocklist(JWToken.from_claims(claims))
+    store.get_store().blocklist(JWToken.from_claims(claims))
 
     assert_unauthorized(
         client.get(path, headers=bearer(encoded)),

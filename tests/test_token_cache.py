@@ -530,7 +530,7 @@ def test_cached_token_is_rejected_once_blocklisted(
         jti=claims['jti'],
     )
 
-    store.blocklist(JWToken.from_claims(claims))
+    store.get_store().blocklist(JWToken.from_claims(claims))
 
     assert_unauthorized(
         client.get(path, headers=bearer(encoded)),

@@ -9,7 +9,7 @@ Unknown keys are reported by the ``dmr_jwt.E003`` system check.
 
     DMR_JWT = {
         'BLOCKLIST_CACHE': 'default',
-        'BLOCKLIST_LOCAL_CACHE_TTL': 5,
+        'BLOCKLIST_MAX_STALENESS': 5,
     }
 """
 
@@ -47,13 +47,15 @@ class Settings:
             or ``None`` to ask the database on every check.
         BLOCKLIST_DATABASE: Alias in ``DATABASES`` that stores blocklisted
             tokens, or ``None`` for the default database router.
-        BLOCKLIST_LOCAL_CACHE_TTL: Seconds that a per-process cache
-            (``LocMemCache``) may remember "not blocklisted": the longest
-            time another process keeps accepting a token blocked elsewhere.
-            Shared caches (Redis, Memcached, database, file) see every block
-            at once, so they remember answers until the token expires.
-        BLOCKLIST_SHARED_CACHE: Whether ``BLOCKLIST_CACHE`` is shared by
-            every process; ``None`` infers it from the backend class.
+        BLOCKLIST_MAX_STALENESS: Seconds that any cache may remember an
+            answer that can still turn into "revoked" ("not revoked", a
+            watermark): the longest time a revoked token is still accepted
+            by a process whose cache missed the revocation (a per-process
+            cache, or a shared cache that was unreachable, frozen,
+            restarted with old data or evicted the entry).
+        BLOCKLIST_CACHE_BACKOFF: Seconds that the revocation store leaves
+            its cache alone after a failed call, answering from the
+            database only (and logging once per window).
         REVOKE_TOKENS_ON_PASSWORD_CHANGE: Log a user out everywhere
             (:func:`dmr_jwt.blocklist.revoke_all_tokens`) when their
             password changes: when a user saved after ``set_password()``.
@@ -63,8 +65,8 @@ class Settings:
 
     BLOCKLIST_CACHE: str | None = 'default'
     BLOCKLIST_DATABASE: str | None = None
-    BLOCKLIST_LOCAL_CACHE_TTL: int = 5
-    BLOCKLIST_SHARED_CACHE: bool | None = None
+    BLOCKLIST_MAX_STALENESS: int = 5
+    BLOCKLIST_CACHE_BACKOFF: float = 5.0
     REVOKE_TOKENS_ON_PASSWORD_CHANGE: bool = False
 
     @classmethod
@@ -112,20 +114,24 @@ def _is_positive_int(setting_value: object) -> bool:
     )
 
 
+def _is_positive_number(setting_value: object) -> bool:
+    return (
+        isinstance(setting_value, int | float)
+        and not isinstance(setting_value, bool)
+        and 0 < setting_value < float('inf')
+    )
+
+
 def _is_bool(setting_value: object) -> bool:
     return isinstance(setting_value, bool)
-
-
-def _is_optional_bool(setting_value: object) -> bool:
-    return setting_value is None or isinstance(setting_value, bool)
 
 
 #: What a valid value of each key looks like.
 _VALIDATORS: Final[dict[str, Callable[[object], bool]]] = {
     'BLOCKLIST_CACHE': _is_optional_alias,
     'BLOCKLIST_DATABASE': _is_optional_alias,
-    'BLOCKLIST_LOCAL_CACHE_TTL': _is_positive_int,
-    'BLOCKLIST_SHARED_CACHE': _is_optional_bool,
+    'BLOCKLIST_MAX_STALENESS': _is_positive_int,
+    'BLOCKLIST_CACHE_BACKOFF': _is_positive_number,
     'REVOKE_TOKENS_ON_PASSWORD_CHANGE': _is_bool,
 }
 
@@ -134,8 +140,8 @@ EXPECTED_TYPES: Final = MappingProxyType(
     {
         'BLOCKLIST_CACHE': 'a cache alias (str) or None',
         'BLOCKLIST_DATABASE': 'a database alias (str) or None',
-        'BLOCKLIST_LOCAL_CACHE_TTL': 'a positive int (seconds)',
-        'BLOCKLIST_SHARED_CACHE': 'True, False or None',
+        'BLOCKLIST_MAX_STALENESS': 'a positive int (seconds)',
+        'BLOCKLIST_CACHE_BACKOFF': 'a positive number (seconds)',
         'REVOKE_TOKENS_ON_PASSWORD_CHANGE': 'True or False',
     }
 )

@@ -340,7 +340,7 @@ def test_steady_state_runs_no_revocation_query(
     settings: Settings,
     blocklist_backend: BlocklistBackend,
 ) -> None:
-    _use_backend(settings, BLOCKLIST_LOCAL_CACHE_TTL=_LONG_TTL)
+    _use_backend(settings, BLOCKLIST_MAX_STALENESS=_LONG_TTL)
     jti = _new_jti()
     encoded = _encode(_token(user, jti=jti))
     warm_up = client.get(bl_url('me'), headers=_bearer(encoded))
@@ -378,7 +378,7 @@ async def test_steady_state_runs_no_revocation_query_async_client(
     settings: Settings,
     blocklist_backend: BlocklistBackend,
 ) -> None:
-    _use_backend(settings, BLOCKLIST_LOCAL_CACHE_TTL=_LONG_TTL)
+    _use_backend(settings, BLOCKLIST_MAX_STALENESS=_LONG_TTL)
     jti = _new_jti()
     encoded = _encode(_token(user, jti=jti))
     path = f'/blocklist/{serializer}/me/async/'
@@ -432,7 +432,7 @@ def _serve_as(settings: Settings, server: str) -> None:
         # Every block writes through to the cache that both servers read.
         pytest.param('shared', 401, id='redis'),
         # The other server keeps its own "not blocked" answer until
-        # BLOCKLIST_LOCAL_CACHE_TTL ends: what `dmr_jwt.W001` warns about.
+        # BLOCKLIST_MAX_STALENESS ends: what `dmr_jwt.W001` warns about.
         pytest.param('per-process', 200, id='locmem'),
     ],
 )
@@ -452,7 +452,7 @@ def test_block_on_one_server_reaches_another(
         'server-a': _cache_config(kind, 'a'),
         'server-b': _cache_config(kind, 'b'),
     }
-    _use_backend(settings, BLOCKLIST_LOCAL_CACHE_TTL=_LONG_TTL)
+    _use_backend(settings, BLOCKLIST_MAX_STALENESS=_LONG_TTL)
     for server in ('server-a', 'server-b'):
         caches[server].clear()
     jti = _new_jti()
@@ -511,7 +511,7 @@ def test_refresh_rejects_blocklisted_refresh_token(
     blocklist_backend: BlocklistBackend,
 ) -> None:
     blocked = _obtain(client, bl_url, user)['refresh_token']
-    store.blocklist(
+    store.get_store().blocklist(
         JWToken.decode(blocked, django_settings.SECRET_KEY, 'HS256'),
     )
 
@@ -572,11 +572,12 @@ from dmr_jwt.blocklist import store
 action, *jtis = sys.argv[1:]
 exp = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
 tokens = [JWToken(sub='1', exp=exp, jti=jti) for jti in jtis]
+revocations = store.get_store()
 if action == 'block':
     call_command('migrate', run_syncdb=True, verbosity=0)
-    print(json.dumps([store.blocklist(token)[1] for token in tokens]))
+    print(json.dumps([revocations.blocklist(token)[1] for token in tokens]))
 else:
-    print(json.dumps([store.is_blocklisted(token) for token in tokens]))
+    print(json.dumps([revocations.is_blocklisted(token) for token in tokens]))
 """
 
 

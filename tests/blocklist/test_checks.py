@@ -136,8 +136,8 @@ def test_no_e003_for_known_keys(settings: Settings) -> None:
     settings.DMR_JWT = {
         'BLOCKLIST_CACHE': 'default',
         'BLOCKLIST_DATABASE': 'default',
-        'BLOCKLIST_LOCAL_CACHE_TTL': 5,
-        'BLOCKLIST_SHARED_CACHE': False,
+        'BLOCKLIST_MAX_STALENESS': 5,
+        'BLOCKLIST_CACHE_BACKOFF': 0.5,
         'REVOKE_TOKENS_ON_PASSWORD_CHANGE': True,
     }
     assert set(settings.DMR_JWT) == DmrJwtSettings.known_keys()
@@ -163,8 +163,8 @@ def test_no_e003_for_known_keys(settings: Settings) -> None:
         ),
         *(
             pytest.param(
-                {'BLOCKLIST_LOCAL_CACHE_TTL': ttl},
-                "DMR_JWT['BLOCKLIST_LOCAL_CACHE_TTL'] must be a positive "
+                {'BLOCKLIST_MAX_STALENESS': ttl},
+                "DMR_JWT['BLOCKLIST_MAX_STALENESS'] must be a positive "
                 f'int (seconds), not {ttl!r}.',
                 id=f'ttl-{ttl_id}',
             )
@@ -174,6 +174,22 @@ def test_no_e003_for_known_keys(settings: Settings) -> None:
                 ('5', 'str'),
                 (5.0, 'float'),
                 (True, 'bool'),
+                (None, 'none'),
+            ]
+        ),
+        *(
+            pytest.param(
+                {'BLOCKLIST_CACHE_BACKOFF': backoff},
+                "DMR_JWT['BLOCKLIST_CACHE_BACKOFF'] must be a positive "
+                f'number (seconds), not {backoff!r}.',
+                id=f'backoff-{backoff_id}',
+            )
+            for backoff, backoff_id in [
+                (0, 'zero'),
+                (-0.5, 'negative'),
+                ('5', 'str'),
+                (True, 'bool'),
+                (float('inf'), 'infinite'),
                 (None, 'none'),
             ]
         ),
@@ -200,7 +216,7 @@ def test_e004(
             {
                 'BLOCKLIST_CACHE': 'default',
                 'BLOCKLIST_DATABASE': 'default',
-                'BLOCKLIST_LOCAL_CACHE_TTL': 1,
+                'BLOCKLIST_MAX_STALENESS': 1,
             },
             id='existing-aliases',
         ),
@@ -222,10 +238,20 @@ def test_e004_for_an_unhashable_cache_alias(settings: Settings) -> None:
     assert _with_id(check_settings(), 'dmr_jwt.E004')
 
 
-def test_e004_for_a_non_bool_shared_cache(settings: Settings) -> None:
-    settings.DMR_JWT = {'BLOCKLIST_SHARED_CACHE': 'no'}
+def test_e003_says_what_replaced_a_key_of_an_earlier_version(
+    settings: Settings,
+) -> None:
+    settings.DMR_JWT = {
+        'BLOCKLIST_LOCAL_CACHE_TTL': 5,
+        'BLOCKLIST_SHARED_CACHE': False,
+    }
 
-    assert _with_id(check_settings(), 'dmr_jwt.E004')
+    local_ttl, shared = _run(check_settings, 'dmr_jwt.E003')
+
+    assert 'BLOCKLIST_LOCAL_CACHE_TTL' in local_ttl.msg
+    assert 'Renamed to BLOCKLIST_MAX_STALENESS' in (local_ttl.hint or '')
+    assert 'BLOCKLIST_SHARED_CACHE' in shared.msg
+    assert 'Removed' in (shared.hint or '')
 
 
 def test_error_for_a_dmr_jwt_setting_that_is_not_a_dict(
@@ -253,14 +279,14 @@ def test_w001_for_a_local_memory_cache(
     settings: Settings,
     dmr_jwt: dict[str, object],
 ) -> None:
-    settings.DMR_JWT = {**dmr_jwt, 'BLOCKLIST_LOCAL_CACHE_TTL': 7}
+    settings.DMR_JWT = {**dmr_jwt, 'BLOCKLIST_MAX_STALENESS': 7}
 
     (warning,) = _run(check_cache_scope, 'dmr_jwt.W001')
 
     assert warning.level == checks.WARNING
     assert "'default'" in warning.msg
     assert '(7) seconds' in warning.msg
-    assert 'BLOCKLIST_SHARED_CACHE' in warning.hint
+    assert 'SILENCED_SYSTEM_CHECKS' in (warning.hint or '')
     # This suite runs in one process and silences it, as the hint says.
     assert warning.is_silenced()
 
@@ -268,14 +294,6 @@ def test_w001_for_a_local_memory_cache(
 @pytest.mark.parametrize(
     'dmr_jwt',
     [
-        pytest.param(
-            {'BLOCKLIST_CACHE': 'default', 'BLOCKLIST_SHARED_CACHE': False},
-            id='declared-per-process',
-        ),
-        pytest.param(
-            {'BLOCKLIST_CACHE': 'default', 'BLOCKLIST_SHARED_CACHE': True},
-            id='declared-shared',
-        ),
         pytest.param({'BLOCKLIST_CACHE': None}, id='no-cache'),
         # Reported as dmr_jwt.E004 instead.
         pytest.param({'BLOCKLIST_CACHE': 'missing'}, id='missing-cache'),
@@ -292,3 +310,60 @@ def test_no_w001_for_redis(settings: Settings) -> None:
     settings.DMR_JWT = {'BLOCKLIST_CACHE': 'redis'}
 
     assert _run(check_cache_scope, 'dmr_jwt.W001') == []
+
+
+# dmr_jwt.W002: a Redis revocation cache without a socket timeout.
+
+
+def _redis_cache(settings: Settings, **options: object) -> None:
+    require_redis(settings)
+    settings.CACHES = {
+        **settings.CACHES,
+        'revocations': {
+            'BACKEND': 'django.core.cache.backends.redis.RedisCache',
+            'LOCATION': settings.REDIS_URL,
+            'OPTIONS': options,
+        },
+    }
+    settings.DMR_JWT = {'BLOCKLIST_CACHE': 'revocations'}
+
+
+def test_w002_for_redis_without_a_socket_timeout(settings: Settings) -> None:
+    _redis_cache(settings)
+
+    (warning,) = _run(check_cache_scope, 'dmr_jwt.W002')
+
+    assert warning.level == checks.WARNING
+    assert "'revocations'" in warning.msg
+    assert "'socket_timeout': 0.25" in (warning.hint or '')
+
+
+@pytest.mark.parametrize(
+    'options',
+    [
+        pytest.param({'socket_timeout': 0.25}, id='float'),
+        pytest.param(
+            {'socket_timeout': 1, 'socket_connect_timeout': 1},
+            id='int-both',
+        ),
+    ],
+)
+def test_no_w002_with_a_socket_timeout(
+    settings: Settings,
+    options: dict[str, object],
+) -> None:
+    _redis_cache(settings, **options)
+
+    assert _run(check_cache_scope, 'dmr_jwt.W002') == []
+
+
+def test_w002_for_a_zero_socket_timeout(settings: Settings) -> None:
+    _redis_cache(settings, socket_timeout=0)
+
+    assert _run(check_cache_scope, 'dmr_jwt.W002')
+
+
+def test_no_w002_for_local_memory(settings: Settings) -> None:
+    settings.DMR_JWT = {'BLOCKLIST_CACHE': 'default'}
+
+    assert _run(check_cache_scope, 'dmr_jwt.W002') == []

@@ -77,7 +77,7 @@ def race_blocklist(tokens: list[JWToken]) -> list[bool]:
     def racer(token: JWToken) -> bool:
         try:
             barrier.wait()
-            return store.blocklist(token)[1]
+            return store.get_store().blocklist(token)[1]
         finally:
             connections.close_all()
 
@@ -141,7 +141,7 @@ async def test_gathered_tasks_on_postgres(
     tokens = racing_tokens(jtis)
     try:
         results = await asyncio.gather(
-            *(store.ablocklist(token) for token in tokens),
+            *(store.get_store().ablocklist(token) for token in tokens),
         )
         stored = await sync_to_async(
             lambda: list(_rows(settings).values_list('jti', flat=True)),
@@ -232,7 +232,7 @@ def test_losing_the_race_between_select_and_insert(
         'BLOCKLIST_CACHE': None,
     }
     token = build_token()
-    winner, _ = store.blocklist(token)  # the other process
+    winner, _ = store.get_store().blocklist(token)  # the other process
     real_get = QuerySet.get
     gets: list[dict[str, Any]] = []
 
@@ -248,7 +248,7 @@ def test_losing_the_race_between_select_and_insert(
 
     monkeypatch.setattr(QuerySet, 'get', get_missing_first)
 
-    row, created = store.blocklist(token)
+    row, created = store.get_store().blocklist(token)
 
     assert not created
     assert row.pk == winner.pk

@@ -269,7 +269,7 @@ def test_command_flushes_every_table_in_batches_of_its_own(
     }
     total = sum(expired)
 
-    dry = store.flush_expired(batch_size=batch_size, dry_run=True)
+    dry = store.get_store().flush_expired(batch_size=batch_size, dry_run=True)
     with _statements(database) as statements:
         output = _flush('--batch-size', str(batch_size))
 
@@ -302,8 +302,8 @@ def test_flush_expired_respects_the_cut_off(
         cut_off + second,
     )
 
-    dry = store.flush_expired(now=cut_off, dry_run=True)
-    result = store.flush_expired(now=cut_off)
+    dry = store.get_store().flush_expired(now=cut_off, dry_run=True)
+    result = store.get_store().flush_expired(now=cut_off)
 
     assert dry == store.FlushResult(deleted=1, batches=1)
     assert result == store.FlushResult(deleted=1, batches=1)
@@ -314,7 +314,7 @@ def test_flush_expired_respects_the_cut_off(
 def test_flush_expired_defaults_to_now(*, database: str, table: _Table) -> None:
     expired_keys, live_keys = _add_expired_and_live(database, table, expired=3)
 
-    result = store.flush_expired(batch_size=2)
+    result = store.get_store().flush_expired(batch_size=2)
 
     assert result == store.FlushResult(deleted=3, batches=2)
     assert _keys(database, table) == set(live_keys)
@@ -331,6 +331,6 @@ def test_flush_expired_rejects_a_bad_batch_size(
     _add_expired_and_live(database, table, expired=1)
 
     with pytest.raises(ValueError, match='batch_size'):
-        store.flush_expired(batch_size=batch_size)
+        store.get_store().flush_expired(batch_size=batch_size)
 
     assert _rows(database, table).count() == 4

@@ -25,7 +25,6 @@ from dmr_jwt.blocklist import (
     arevoke_all_tokens,
     revoke_all_tokens,
     store,
-    watermarks,
 )
 from dmr_jwt.blocklist.models import TokenWatermark
 from dmr_jwt.errors import Reason
@@ -101,15 +100,15 @@ def _refresh(client: Client, bl_url: Url, token: JWToken) -> 'Response':
 
 def _revoke_all(mode: Mode, sub: str, now: dt.datetime) -> dt.datetime:
     if mode == 'async':
-        return async_to_sync(watermarks.arevoke_all)(sub, now=now)
+        return async_to_sync(store.arevoke_all)(sub, now=now)
     with committed():
-        return watermarks.revoke_all(sub, now=now)
+        return store.revoke_all(sub, now=now)
 
 
 def _is_revoked(mode: Mode, token: JWToken) -> bool:
     if mode == 'async':
-        return async_to_sync(watermarks.ais_revoked_by_watermark)(token)
-    return watermarks.is_revoked_by_watermark(token)
+        return async_to_sync(store.get_store().ais_revoked_by_watermark)(token)
+    return store.get_store().is_revoked_by_watermark(token)
 
 
 def _use_backend(settings: Settings, **dmr_jwt: object) -> None:
@@ -130,7 +129,7 @@ def test_revokes_every_earlier_token_of_that_user_only(
     settings: Settings,
     blocklist_backend: BlocklistBackend,
 ) -> None:
-    _use_backend(settings, BLOCKLIST_LOCAL_CACHE_TTL=_LONG_TTL)
+    _use_backend(settings, BLOCKLIST_MAX_STALENESS=_LONG_TTL)
     other = User.objects.create_user('other_user', password='unused-pw')
     sub, old = str(user.pk), _now() - _OLD
     access = _token(sub, issued_at=old)
@@ -251,7 +250,7 @@ def test_steady_state_runs_no_watermark_query(
     settings: Settings,
     blocklist_backend: BlocklistBackend,
 ) -> None:
-    _use_backend(settings, BLOCKLIST_LOCAL_CACHE_TTL=_LONG_TTL)
+    _use_backend(settings, BLOCKLIST_MAX_STALENESS=_LONG_TTL)
     sub = str(user.pk)
     revoked = _token(sub, issued_at=_now() - _OLD)
     _revoke_all('sync', sub, _now() - _LOGOUT_AGO)
@@ -291,7 +290,7 @@ def _cache_config(kind: Literal['shared', 'per-process'], server: str) -> Any:
         # The watermark is written through to the cache both servers read.
         pytest.param('shared', 401, id='redis'),
         # The other server keeps its cached "no watermark" until
-        # BLOCKLIST_LOCAL_CACHE_TTL ends: what `dmr_jwt.W001` warns about.
+        # BLOCKLIST_MAX_STALENESS ends: what `dmr_jwt.W001` warns about.
         pytest.param('per-process', 200, id='locmem'),
     ],
 )
@@ -311,7 +310,7 @@ def test_logout_on_one_server_reaches_another(
         'server-a': _cache_config(kind, 'a'),
         'server-b': _cache_config(kind, 'b'),
     }
-    _use_backend(settings, BLOCKLIST_LOCAL_CACHE_TTL=_LONG_TTL)
+    _use_backend(settings, BLOCKLIST_MAX_STALENESS=_LONG_TTL)
     for server in ('server-a', 'server-b'):
         caches[server].clear()
     token = _token(str(user.pk), issued_at=_now() - _OLD)

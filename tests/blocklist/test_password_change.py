@@ -25,7 +25,7 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_django import Settings
 
 from dmr_jwt.blocklist.models import TokenWatermark
-from dmr_jwt.blocklist.watermarks import is_revoked_by_watermark
+from dmr_jwt.blocklist.store import get_store
 from dmr_jwt.errors import Reason
 from dmr_jwt.signals import all_tokens_revoked
 from dmr_jwt.token import JWToken
@@ -134,11 +134,13 @@ def test_new_password_revokes_earlier_tokens(
     assert revocations == [
         {'sender': None, 'sub': str(user.pk), 'not_before': _WATERMARK},
     ]
-    assert is_revoked_by_watermark(earlier)
-    assert not is_revoked_by_watermark(others)
+    assert get_store().is_revoked_by_watermark(earlier)
+    assert not get_store().is_revoked_by_watermark(others)
     # Tokens issued with the new password, from the next second on:
     clock.move_to(_WATERMARK)
-    assert not is_revoked_by_watermark(_token(user, issued_at=_WATERMARK))
+    assert not get_store().is_revoked_by_watermark(
+        _token(user, issued_at=_WATERMARK)
+    )
     # The password itself was saved, as without the setting:
     user.refresh_from_db()
     assert user.check_password(_NEW_PASSWORD)
@@ -215,7 +217,7 @@ def test_saves_that_revoke_nothing(
 
     assert not TokenWatermark.objects.exists()
     assert revocations == []
-    assert not is_revoked_by_watermark(earlier)
+    assert not get_store().is_revoked_by_watermark(earlier)
 
 
 def _create_with_set_password(username: str, password: str) -> User:
@@ -284,7 +286,7 @@ def test_rolled_back_password_change_revokes_nothing(
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     assert not TokenWatermark.objects.exists()
-    assert not is_revoked_by_watermark(earlier)
+    assert not get_store().is_revoked_by_watermark(earlier)
 
 
 # End to end: tokens obtained at the blocklist controllers.

@@ -504,6 +504,6 @@ def test_a_revoked_family_outlives_every_controllers_tokens(
     # Not the rotating controller's 10 days: the longest of any controller.
     assert revoked.expires_at >= _START + dt.timedelta(days=400)
     clock.move_to(_START + dt.timedelta(days=9))
-    store.flush_expired()
+    store.get_store().flush_expired()
     assert RevokedTokenFamily.objects.exists()
     assert_revoked(api.refresh(second['refresh_token']), challenge=False)

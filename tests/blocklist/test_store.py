@@ -66,14 +66,14 @@ _CACHED_ONLY: Final = pytest.mark.parametrize(
 
 def _blocklist(mode: Mode, token: JWToken) -> tuple[BlocklistedJWToken, bool]:
     if mode == 'async':
-        return async_to_sync(store.ablocklist)(token)
-    return store.blocklist(token)
+        return async_to_sync(store.get_store().ablocklist)(token)
+    return store.get_store().blocklist(token)
 
 
 def _is_blocklisted(mode: Mode, token: JWToken) -> bool:
     if mode == 'async':
-        return async_to_sync(store.ais_blocklisted)(token)
-    return store.is_blocklisted(token)
+        return async_to_sync(store.get_store().ais_blocklisted)(token)
+    return store.get_store().is_blocklisted(token)
 
 
 def _rows(database: str) -> QuerySet[BlocklistedJWToken]:
@@ -162,7 +162,7 @@ def test_row_never_holds_the_encoded_token(
     token = build_token()
     encoded = token.encode(_SECRET, 'HS256')
 
-    store.blocklist(token)
+    store.get_store().blocklist(token)
 
     columns = _rows(blocklist_backend.database).values().get()
     assert set(columns) == {'id', 'jti', 'sub', 'expires_at', 'created_at'}
@@ -176,7 +176,7 @@ def test_long_subject_is_cut_to_the_column(
     blocklist_backend: BlocklistBackend,
     build_token: TokenFactory,
 ) -> None:
-    row, _ = store.blocklist(build_token(sub='u' * 300))
+    row, _ = store.get_store().blocklist(build_token(sub='u' * 300))
 
     assert _rows(blocklist_backend.database).get().sub == 'u' * 255
     assert row.sub == 'u' * 255
@@ -336,16 +336,9 @@ def test_no_cache_stores_nothing(
 
 
 @pytest.mark.parametrize(
-    ('blocklist_cache', 'shared', 'until_expiry'),
-    [
-        pytest.param('locmem', None, False, id='locmem-inferred'),
-        pytest.param('locmem', True, True, id='locmem-said-shared'),
-        pytest.param('locmem', False, False, id='locmem-said-local'),
-        pytest.param('redis', None, True, id='redis-inferred'),
-        pytest.param('redis', True, True, id='redis-said-shared'),
-        pytest.param('redis', False, False, id='redis-said-local'),
-    ],
-    indirect=['blocklist_cache'],
+    'blocklist_cache',
+    [pytest.param('locmem', id='locmem'), pytest.param('redis', id='redis')],
+    indirect=True,
 )
 def test_not_blocked_answer_ttl(
     *,
@@ -353,15 +346,11 @@ def test_not_blocked_answer_ttl(
     blocklist_backend: BlocklistBackend,
     mode: Mode,
     build_token: TokenFactory,
-    shared: bool | None,
-    until_expiry: bool,
 ) -> None:
+    # Shared or not, no cache keeps "not blocked" past the staleness
+    # bound: a cache that missed the block (a fault) must forget it.
     assert blocklist_backend.cache is not None
-    _point_at(
-        settings,
-        BLOCKLIST_SHARED_CACHE=shared,
-        BLOCKLIST_LOCAL_CACHE_TTL=_LOCAL_TTL,
-    )
+    _point_at(settings, BLOCKLIST_MAX_STALENESS=_LOCAL_TTL)
     token = build_token()
     assert token.jti is not None
 
@@ -369,10 +358,7 @@ def test_not_blocked_answer_ttl(
 
     value, ttl = _cached(blocklist_backend.cache, token.jti)
     assert value is False
-    if until_expiry:
-        _assert_cached_until_expiry(ttl)
-    else:
-        _assert_cached_locally(ttl)
+    _assert_cached_locally(ttl)
 
 
 @pytest.mark.parametrize(
@@ -386,11 +372,11 @@ def test_local_ttl_never_outlives_the_token(
     blocklist_backend: BlocklistBackend,
     build_token: TokenFactory,
 ) -> None:
-    _point_at(settings, BLOCKLIST_LOCAL_CACHE_TTL=3600)
+    _point_at(settings, BLOCKLIST_MAX_STALENESS=3600)
     token = build_token(lifetime=dt.timedelta(seconds=30))
     assert token.jti is not None
 
-    assert not store.is_blocklisted(token)
+    assert not store.get_store().is_blocklisted(token)
 
     _, ttl = _cached('default', token.jti)
     assert ttl is not None
@@ -456,7 +442,7 @@ def test_local_cache_staleness_is_bounded_by_local_ttl(
     caches['default'].clear()
     common = {
         'BLOCKLIST_DATABASE': 'default',
-        'BLOCKLIST_LOCAL_CACHE_TTL': local_ttl,
+        'BLOCKLIST_MAX_STALENESS': local_ttl,
     }
     process_a = {**common, 'BLOCKLIST_CACHE': 'default'}
     process_b = {**common, 'BLOCKLIST_CACHE': locmem_b}
@@ -464,9 +450,11 @@ def test_local_cache_staleness_is_bounded_by_local_ttl(
     with freeze_time(dt.datetime.now(dt.UTC).replace(microsecond=0)) as clock:
         token = build_token()
         settings.DMR_JWT = process_a
-        assert not store.is_blocklisted(token)  # caches "not blocked"
+        assert not store.get_store().is_blocklisted(
+            token
+        )  # caches "not blocked"
         settings.DMR_JWT = process_b
-        store.blocklist(token)
+        store.get_store().blocklist(token)
         settings.DMR_JWT = process_a
 
         # Process A keeps its stale answer, without asking the database,
@@ -522,15 +510,16 @@ def broken_cache(settings: Settings, blocklist_database: str) -> str:
     return 'broken'
 
 
-def _assert_logged_cache_failure(caplog: pytest.LogCaptureFixture) -> None:
+def _cache_failures(
+    caplog: pytest.LogCaptureFixture,
+) -> list[logging.LogRecord]:
     failures = [
         record
         for record in caplog.records
         if record.name == _STORE_LOGGER and record.levelno == logging.WARNING
     ]
-    assert failures
-    assert all(record.exc_info is not None for record in failures)
     caplog.clear()
+    return failures
 
 
 def test_broken_cache_falls_back_to_the_database(
@@ -545,14 +534,60 @@ def test_broken_cache_falls_back_to_the_database(
     token = build_token()
 
     assert not _is_blocklisted(mode, token)
-    _assert_logged_cache_failure(caplog)
+    # One line, no traceback: the breaker is open now.
+    [failure] = _cache_failures(caplog)
+    assert failure.exc_info is None
+    assert "'broken' failed on read" in failure.getMessage()
     _row, created = _blocklist(mode, token)
-    _assert_logged_cache_failure(caplog)
     assert created
-    # Every check asks the database: nothing could be cached.
+    # Every check asks the database, and only the database, quietly.
     assert _count_queries(blocklist_database, mode, token) == (True, 1)
-    _assert_logged_cache_failure(caplog)
     assert _count_queries(blocklist_database, mode, token) == (True, 1)
+    assert _cache_failures(caplog) == []
+
+
+def test_the_breaker_asks_the_cache_again_after_the_backoff(
+    *,
+    settings: Settings,
+    build_token: TokenFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings.DMR_JWT = {
+        'BLOCKLIST_CACHE': 'default',
+        'BLOCKLIST_CACHE_BACKOFF': 2,
+    }
+    caplog.set_level(logging.INFO, logger=_STORE_LOGGER)
+    token = build_token()
+    key = store.cache_key(token.jti or '')
+    guarded = store.get_store().cache
+    cache = type(caches['default'])
+    down = mock.patch.object(cache, 'get_many', side_effect=ConnectionError)
+    with freeze_time(dt.datetime.now(dt.UTC)) as clock:
+        with down as get_many:
+            assert not store.get_store().is_blocklisted(token)
+            assert _is_open(guarded)
+            assert len(_cache_failures(caplog)) == 1
+            clock.tick(dt.timedelta(seconds=1.5))
+            assert not store.get_store().is_blocklisted(token)
+            assert get_many.call_count == 1  # not asked while open
+            clock.tick(dt.timedelta(seconds=1))
+            assert not _is_open(guarded)
+            # Still broken: one more attempt, one more line, open again.
+            assert not store.get_store().is_blocklisted(token)
+            assert get_many.call_count == 2
+            assert len(_cache_failures(caplog)) == 1
+            assert _is_open(guarded)
+        # The cache is back: the first call after the window uses it.
+        clock.tick(dt.timedelta(seconds=2.5))
+        store.get_store().blocklist(token)
+        assert caches['default'].get(key) is True
+        [recovered] = caplog.records
+        assert recovered.levelno == logging.INFO
+        assert 'is back' in recovered.getMessage()
+
+
+def _is_open(guarded: object) -> bool:
+    return bool(getattr(guarded, 'is_open'))  # noqa: B009 -- not narrowed
 
 
 # Cache keys:
@@ -632,13 +667,13 @@ def test_a_blocklisted_token_stays_blocked_whatever_other_jtis_exist(
 ) -> None:
     unsafe = 'jti with spaces'
     revoked = build_token(jti=hashlib.sha256(unsafe.encode()).hexdigest())
-    store.blocklist(revoked)
+    store.get_store().blocklist(revoked)
     assert blocklist_backend.cache is not None
     caches[blocklist_backend.cache].clear()  # evicted, or a restart
 
-    assert not store.is_blocklisted(build_token(jti=unsafe))
+    assert not store.get_store().is_blocklisted(build_token(jti=unsafe))
 
-    assert store.is_blocklisted(revoked)
+    assert store.get_store().is_blocklisted(revoked)
 
 
 @pytest.mark.parametrize(
@@ -655,35 +690,46 @@ def test_a_stale_negative_answer_never_overwrites_a_block(
     # caches "not blocked" with `add`: it must not replace the block.
     assert blocklist_backend.cache is not None
     token = build_token()
-    store.blocklist(token)
-    plan = store._plan()
+    revocations = store.get_store()
+    revocations.blocklist(token)
+    key = store.cache_key(token.jti or '')
 
-    store._cache_set(plan, token.jti or '', blocked=False, expires_at=token.exp)
+    revocations.cache.put(
+        revocations.policy.answer(key, cache_value=False, expires_at=token.exp),
+    )
 
     assert caches[blocklist_backend.cache].get(store.cache_key(token.jti or ''))
-    assert store.is_blocklisted(token)
+    assert store.get_store().is_blocklisted(token)
 
 
-def test_a_failed_block_write_forgets_the_cached_answer(
+def test_a_failed_block_write_leaves_only_a_bounded_stale_answer(
     *,
     settings: Settings,
     build_token: TokenFactory,
 ) -> None:
-    settings.DMR_JWT = {'BLOCKLIST_CACHE': 'default'}
+    settings.DMR_JWT = {
+        'BLOCKLIST_CACHE': 'default',
+        'BLOCKLIST_MAX_STALENESS': 3,
+        'BLOCKLIST_CACHE_BACKOFF': 1,
+    }
     token = build_token()
     key = store.cache_key(token.jti or '')
-    caches['default'].set(key, False, 60)  # noqa: FBT003
+    revocations = store.get_store()
+    with freeze_time(dt.datetime.now(dt.UTC)) as clock:
+        assert not revocations.is_blocklisted(token)  # caches "not blocked"
+        with mock.patch.object(
+            type(caches['default']),
+            'set',
+            side_effect=ConnectionError('cache down'),
+        ):
+            revocations.blocklist(token)  # the row is written all the same
 
-    with mock.patch.object(
-        type(caches['default']),
-        'set',
-        side_effect=ConnectionError('cache down'),
-    ):
-        store._cache_set(
-            store._plan(),
-            token.jti or '',
-            blocked=True,
-            expires_at=token.exp,
-        )
-
-    assert caches['default'].get(key) is None
+        # This process: the breaker is open, the database answers.
+        assert revocations.is_blocklisted(token)
+        # Other processes reading the stale cache: until the bound...
+        clock.tick(dt.timedelta(seconds=2))
+        assert caches['default'].get(key) is False
+        # ...and not after it.
+        clock.tick(dt.timedelta(seconds=1.5))
+        assert caches['default'].get(key) is None
+        assert revocations.is_blocklisted(token)

@@ -19,19 +19,20 @@ from dmr_jwt.blocklist.auth import (
     RefreshTokenBlocklistAsyncMixin,
     RefreshTokenBlocklistSyncMixin,
 )
-from dmr_jwt.blocklist.rotation import arevoke_family, revoke_family
+from dmr_jwt.blocklist.store import (
+    arevoke_all,
+    arevoke_all_tokens,
+    arevoke_family,
+    revoke_all,
+    revoke_all_tokens,
+    revoke_family,
+)
 from dmr_jwt.blocklist.views import (
     LogoutAsyncController,
     LogoutEverywhereAsyncController,
     LogoutEverywhereSyncController,
     LogoutPayload,
     LogoutSyncController,
-)
-from dmr_jwt.blocklist.watermarks import (
-    arevoke_all,
-    arevoke_all_tokens,
-    revoke_all,
-    revoke_all_tokens,
 )
 
 __all__ = (

@@ -26,7 +26,7 @@ from dmr_jwt.blocklist.models import (
     TokenWatermark,
     UsedRefreshToken,
 )
-from dmr_jwt.blocklist.watermarks import revoke_all_tokens
+from dmr_jwt.blocklist.store import revoke_all_tokens
 
 if TYPE_CHECKING:
     # `ModelAdmin` is generic for type checkers only: subscripting it at

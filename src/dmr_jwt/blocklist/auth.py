@@ -4,13 +4,13 @@
 
     class BlocklistJWTSyncAuth(JWTokenBlocklistSyncMixin, JWTSyncAuth): ...
 
-Revocation goes through :mod:`dmr_jwt.blocklist.revocation`; in steady
+Revocation goes through :mod:`dmr_jwt.blocklist.store`; in steady
 state a check is one cache round trip (``get_many``) and no query. A token
 without ``jti`` cannot be revoked, so these mixins reject it with ``401``.
 They also reject every token issued before its user's "log out everywhere"
 watermark (:func:`dmr_jwt.blocklist.revoke_all_tokens`), compared with
 ``iat``, and every token of a revoked family (``extras.family``: logout, or
-a replayed refresh token; see :mod:`dmr_jwt.blocklist.rotation`).
+a replayed refresh token; see :mod:`dmr_jwt.blocklist.store`).
 A token without ``iat`` is taken as issued when it is decoded, so the
 watermark cannot revoke it: require the claim
 (``require_claims=['iat']``) when other issuers may leave it out.
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, final
 from django.core import checks
 from typing_extensions import override
 
-from dmr_jwt.blocklist import revocation, rotation, store
+from dmr_jwt.blocklist.store import BlocklistError, get_store
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import longest_token_lifetime, refresh_family
 from dmr_jwt.signals import token_reuse_detected, token_revoked
@@ -74,7 +74,7 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
 
         """
         with _jti_required():
-            row, created = store.blocklist(token, grace=_grace(self))
+            row, created = get_store().blocklist(token, grace=_grace(self))
         if created:
             token_revoked.send(**_revoked_kwargs(self, token, row))
         return row, created
@@ -97,7 +97,9 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
     ) -> tuple['BlocklistedJWToken', bool]:
         """Add token to the blocklist. See the sync mixin."""
         with _jti_required():
-            row, created = await store.ablocklist(token, grace=_grace(self))
+            row, created = await get_store().ablocklist(
+                token, grace=_grace(self)
+            )
         if created:
             await token_revoked.asend(**_revoked_kwargs(self, token, row))
         return row, created
@@ -141,13 +143,13 @@ class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
 
         """
         with _jti_required():
-            used_at = rotation.use_refresh_token(token)
+            used_at = get_store().use_refresh_token(token)
         if used_at is None:
             return
         replay = _Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
-                rotation.revoke_family(**replay.revoke_family_kwargs())
+                get_store().revoke_family(**replay.revoke_family_kwargs())
         token_reuse_detected.send(**replay.signal_kwargs())
         raise token_error(Reason.REUSED)
 
@@ -167,13 +169,15 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
     async def use_refresh_token(self, token: JWToken) -> None:
         """See :meth:`RefreshTokenBlocklistSyncMixin.use_refresh_token`."""
         with _jti_required():
-            used_at = await rotation.ause_refresh_token(token)
+            used_at = await get_store().ause_refresh_token(token)
         if used_at is None:
             return
         replay = _Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
-                await rotation.arevoke_family(**replay.revoke_family_kwargs())
+                await get_store().arevoke_family(
+                    **replay.revoke_family_kwargs()
+                )
         await token_reuse_detected.asend(**replay.signal_kwargs())
         raise token_error(Reason.REUSED)
 
@@ -260,7 +264,7 @@ def _jti_required() -> Iterator[None]:
     # A token that the store cannot key (no usable `jti`) is a 401.
     try:
         yield
-    except store.BlocklistError:
+    except BlocklistError:
         raise token_error(Reason.MISSING_CLAIM) from None
 
 
@@ -270,7 +274,7 @@ def _logged_if_unstorable() -> Iterator[None]:
     # refused all the same, the family cannot be revoked.
     try:
         yield
-    except store.BlocklistError:
+    except BlocklistError:
         _logger.exception('dmr_jwt: a replayed family stays valid')
 
 
@@ -304,7 +308,7 @@ def _reject_if_revoked(
     grace: dt.timedelta = dt.timedelta(0),
 ) -> None:
     with _jti_required():
-        revoked = revocation.is_revoked(token, grace=grace)
+        revoked = get_store().is_revoked(token, grace=grace)
     if revoked:
         raise token_error(Reason.REVOKED)
 
@@ -314,7 +318,7 @@ async def _areject_if_revoked(
     grace: dt.timedelta = dt.timedelta(0),
 ) -> None:
     with _jti_required():
-        revoked = await revocation.ais_revoked(token, grace=grace)
+        revoked = await get_store().ais_revoked(token, grace=grace)
     if revoked:
         raise token_error(Reason.REVOKED)
 

@@ -9,7 +9,10 @@ Stable ids:
 - ``dmr_jwt.E004``: ``DMR_JWT`` names a cache or database that is not there,
   or has a value of a wrong type;
 - ``dmr_jwt.W001``: a per-process cache backs revocation: blocks made in
-  one process reach the others only after ``BLOCKLIST_LOCAL_CACHE_TTL``.
+  one process reach the others only after ``BLOCKLIST_MAX_STALENESS``;
+- ``dmr_jwt.W002``: the revocation cache is a Redis cache without a socket
+  timeout: a frozen or unreachable Redis would stall requests (for as long
+  as the kernel keeps the connection) instead of failing fast.
 """
 
 from collections.abc import Mapping
@@ -19,7 +22,7 @@ from django.core import checks
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.exceptions import ImproperlyConfigured
 
-from dmr_jwt.blocklist.store import is_per_process_cache
+from dmr_jwt.blocklist.store import has_socket_timeout, is_per_process_cache
 from dmr_jwt.conf import (
     EXPECTED_TYPES,
     SETTINGS_NAME,
@@ -70,7 +73,10 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     messages: list[checks.CheckMessage] = [
         checks.Error(
             f'Unknown key {key!r} in the {SETTINGS_NAME} setting.',
-            hint=f'Known keys: {", ".join(sorted(Settings.known_keys()))}.',
+            hint=_RENAMED.get(
+                key,
+                f'Known keys: {", ".join(sorted(Settings.known_keys()))}.',
+            ),
             id='dmr_jwt.E003',
         )
         for key in sorted(set(raw) - Settings.known_keys(), key=repr)
@@ -87,35 +93,63 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     return messages
 
 
+#: Keys of earlier versions, and what replaced them.
+_RENAMED = {
+    'BLOCKLIST_LOCAL_CACHE_TTL': (
+        'Renamed to BLOCKLIST_MAX_STALENESS, which now bounds every cache, '
+        'shared ones included.'
+    ),
+    'BLOCKLIST_SHARED_CACHE': (
+        'Removed: every cache is now bounded by BLOCKLIST_MAX_STALENESS, '
+        'so the store no longer needs to know. Silence dmr_jwt.W001 with '
+        'SILENCED_SYSTEM_CHECKS.'
+    ),
+}
+
+
 @checks.register(checks.Tags.caches)
 def check_cache_scope(**kwargs: Any) -> list[checks.CheckMessage]:
-    """``dmr_jwt.W001``: a per-process cache in front of the blocklist."""
+    """``dmr_jwt.W001`` and ``dmr_jwt.W002``: the revocation cache."""
     resolved = Settings.from_mapping(get_settings_mapping())
     alias = resolved.BLOCKLIST_CACHE
-    if alias is None or resolved.BLOCKLIST_SHARED_CACHE is not None:
+    if alias is None:
         return []
     try:
         cache = caches[alias]
     except InvalidCacheBackendError:  # reported by `check_settings`
         return []
-    if not is_per_process_cache(cache):
-        return []
-    return [
-        checks.Warning(
-            f'The blocklist is cached in {alias!r}, a per-process cache: '
-            'a token blocklisted in one process is still accepted by the '
-            'others for up to BLOCKLIST_LOCAL_CACHE_TTL '
-            f'({resolved.BLOCKLIST_LOCAL_CACHE_TTL}) seconds.',
-            hint=(
-                'With several processes, point DMR_JWT["BLOCKLIST_CACHE"] '
-                'at a shared cache (Redis, Memcached). With one process, '
-                'silence this warning with '
-                'DMR_JWT["BLOCKLIST_SHARED_CACHE"] = False, or '
-                'SILENCED_SYSTEM_CHECKS = ["dmr_jwt.W001"].'
+    if is_per_process_cache(cache):
+        return [
+            checks.Warning(
+                f'The blocklist is cached in {alias!r}, a per-process '
+                'cache: a token revoked in one process is still accepted '
+                'by the others for up to BLOCKLIST_MAX_STALENESS '
+                f'({resolved.BLOCKLIST_MAX_STALENESS}) seconds.',
+                hint=(
+                    'With several processes, point '
+                    'DMR_JWT["BLOCKLIST_CACHE"] at a shared cache (Redis, '
+                    'Memcached). With one process, silence this warning '
+                    'with SILENCED_SYSTEM_CHECKS = ["dmr_jwt.W001"].'
+                ),
+                id='dmr_jwt.W001',
             ),
-            id='dmr_jwt.W001',
-        ),
-    ]
+        ]
+    if has_socket_timeout(cache) is False:
+        return [
+            checks.Warning(
+                f'The revocation cache {alias!r} is a Redis cache without '
+                'a socket timeout: a frozen or unreachable Redis stalls '
+                'every request that checks a token.',
+                hint=(
+                    f"Set CACHES[{alias!r}]['OPTIONS'] = "
+                    "{'socket_timeout': 0.25, 'socket_connect_timeout': "
+                    "0.25} (django-redis: 'SOCKET_TIMEOUT' and "
+                    "'SOCKET_CONNECT_TIMEOUT')."
+                ),
+                id='dmr_jwt.W002',
+            ),
+        ]
+    return []
 
 
 def _check_aliases(resolved: Settings) -> list[checks.CheckMessage]:

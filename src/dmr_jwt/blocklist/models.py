@@ -1,23 +1,29 @@
 """The blocklist table: one row per revoked token, never the token itself."""
 
 import datetime as dt
-from typing import final
+from typing import Final, final
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from dmr_jwt.blocklist.store import JTI_MAX_LENGTH
 from dmr_jwt.families import FAMILY_MAX_LENGTH
 
 __all__ = (
     'JTI_MAX_LENGTH',
+    'SUB_MAX_LENGTH',
     'BlocklistedJWToken',
     'RevokedTokenFamily',
     'TokenWatermark',
     'UsedRefreshToken',
 )
+
+#: Longest ``jti`` that can be stored (revoked, or used by rotation).
+JTI_MAX_LENGTH: Final = 255
+
+#: Longest ``sub`` that can be stored; a longer one cannot be revoked.
+SUB_MAX_LENGTH: Final = 255
 
 
 @final
@@ -37,7 +43,7 @@ class BlocklistedJWToken(models.Model):
     )
     sub: 'models.CharField[str, str]' = models.CharField(
         _('subject'),
-        max_length=255,
+        max_length=SUB_MAX_LENGTH,
         db_index=True,
         help_text=_('The "sub" claim: the id of the user the token was for.'),
     )
@@ -79,7 +85,7 @@ class TokenWatermark(models.Model):
 
     sub: 'models.CharField[str, str]' = models.CharField(
         _('subject'),
-        max_length=255,
+        max_length=SUB_MAX_LENGTH,
         unique=True,
         help_text=_('The "sub" claim: the id of the user.'),
     )
@@ -131,7 +137,7 @@ class UsedRefreshToken(models.Model):
     )
     sub: 'models.CharField[str, str]' = models.CharField(
         _('subject'),
-        max_length=255,
+        max_length=SUB_MAX_LENGTH,
         help_text=_('The "sub" claim: the id of the user the token was for.'),
     )
     used_at: 'models.DateTimeField[dt.datetime, dt.datetime]' = (
@@ -180,7 +186,7 @@ class RevokedTokenFamily(models.Model):
     )
     sub: 'models.CharField[str, str]' = models.CharField(
         _('subject'),
-        max_length=255,
+        max_length=SUB_MAX_LENGTH,
         db_index=True,
         help_text=_('The "sub" claim: the id of the user.'),
     )

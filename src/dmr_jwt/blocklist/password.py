@@ -11,7 +11,7 @@ A new user (``created``) has no tokens yet, so nothing is written.
 
 from typing import Any
 
-from dmr_jwt.blocklist.watermarks import revoke_all_tokens
+from dmr_jwt.blocklist.store import revoke_all_tokens
 from dmr_jwt.conf import get_settings
 
 __all__ = ('revoke_tokens_on_password_change',)

@@ -58,13 +58,12 @@ from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt.auth import request_jwt
-from dmr_jwt.blocklist import rotation, watermarks
 from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistAsyncMixin,
     JWTokenBlocklistSyncMixin,
     family_expiry,
 )
-from dmr_jwt.blocklist.store import BlocklistError
+from dmr_jwt.blocklist.store import BlocklistError, get_store
 from dmr_jwt.controller_base import RefreshTokenChecks, require_hook_modes
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import refresh_family, token_family
@@ -249,7 +248,7 @@ class LogoutSyncController(
         auth.blocklist(access)
         with _unstorable_claims_refused():
             for family in self._families_to_revoke(access, refresh):
-                rotation.revoke_family(**family)
+                get_store().revoke_family(**family)
         return self.make_api_response()
 
     @abstractmethod
@@ -296,7 +295,7 @@ class LogoutAsyncController(
         await auth.blocklist(access)
         with _unstorable_claims_refused():
             for family in self._families_to_revoke(access, refresh):
-                await rotation.arevoke_family(**family)
+                await get_store().arevoke_family(**family)
         return await self.make_api_response()
 
     @abstractmethod
@@ -355,7 +354,7 @@ class LogoutEverywhereSyncController(
         _blocklist_auth(self, JWTokenBlocklistSyncMixin)
         access = request_jwt(self.request, strict=True)
         with _unstorable_claims_refused():
-            watermarks.revoke_all(access.sub, sender=type(self))
+            get_store().revoke_all(access.sub, sender=type(self))
         return self.make_api_response()
 
     @abstractmethod
@@ -387,7 +386,7 @@ class LogoutEverywhereAsyncController(
         _blocklist_auth(self, JWTokenBlocklistAsyncMixin)
         access = request_jwt(self.request, strict=True)
         with _unstorable_claims_refused():
-            await watermarks.arevoke_all(access.sub, sender=type(self))
+            await get_store().arevoke_all(access.sub, sender=type(self))
         return await self.make_api_response()
 
     @abstractmethod

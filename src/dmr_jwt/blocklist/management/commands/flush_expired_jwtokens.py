@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from typing_extensions import override
 
-from dmr_jwt.blocklist import store
+from dmr_jwt.blocklist.store import get_store
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         batch_size: int = options['batch_size']
         if batch_size < 1:
             raise CommandError('--batch-size must be a positive integer')
-        result = store.flush_expired(
+        result = get_store().flush_expired(
             batch_size=batch_size,
             dry_run=options['dry_run'],
         )

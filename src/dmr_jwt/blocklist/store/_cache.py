@@ -1,0 +1,169 @@
+"""The revocation cache: Django's cache behind a small circuit breaker.
+
+Every cache call of the store goes through :class:`GuardedCache`. A call
+that fails (any backend error: unreachable, timed out, out of memory) is
+answered as a miss, and the cache is left alone for ``backoff`` seconds:
+reads and writes go to the database only, so a sick cache costs one
+timeout per window, not one per call. The failure is logged once per
+window, as one line; the first call that succeeds afterwards logs the
+recovery. The timeout of one call is the backend's own (for Redis:
+``socket_timeout`` in ``CACHES[...]['OPTIONS']``, see the ``dmr_jwt.W002``
+check): a breaker cannot shorten a call that is already waiting.
+"""
+
+import contextlib
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any, Final, final
+
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+
+from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt.caching import acache_add, acache_get_many, acache_set
+
+__all__ = (
+    'Entry',
+    'GuardedCache',
+    'cache_key',
+    'family_cache_key',
+    'is_per_process_cache',
+    'watermark_cache_key',
+)
+
+_logger: Final = logging.getLogger('dmr_jwt.blocklist.store')
+
+
+def is_per_process_cache(cache: BaseCache) -> bool:
+    """Whether *cache* lives in one process only (``LocMemCache``)."""
+    return isinstance(cache, LocMemCache)
+
+
+def cache_key(jti: str) -> str:
+    """The cache key that holds the blocklist state of *jti*."""
+    return safe_cache_key('dmr_jwt:blocklist:', jti)
+
+
+def watermark_cache_key(sub: str) -> str:
+    """The cache key that holds the "log out everywhere" state of *sub*."""
+    return safe_cache_key('dmr_jwt:watermark:', sub)
+
+
+def family_cache_key(family: str) -> str:
+    """The cache key that holds the revocation state of *family*."""
+    return safe_cache_key('dmr_jwt:family:', family)
+
+
+@final
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """One cache write: what, for how long, and whether over a newer one."""
+
+    key: str
+    cache_value: object
+    timeout: int
+    #: `set` (a revocation: over anything) or `add` (an answer read from
+    #: the database: never over a revocation written meanwhile).
+    overwrite: bool
+
+
+@final
+class GuardedCache:
+    """One cache alias (or none), asked only while it answers."""
+
+    __slots__ = ('_alias', '_backoff', '_lock', '_open_until', '_tripped')
+
+    def __init__(self, alias: str | None, *, backoff: float) -> None:
+        self._alias = alias
+        self._backoff = backoff
+        self._lock = threading.Lock()
+        #: `time.monotonic()` until which the cache is not asked.
+        self._open_until = 0.0
+        #: Whether a failure was logged and no success since.
+        self._tripped = False
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the cache is being left alone after a failure."""
+        return time.monotonic() < self._open_until
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        """The cached values of *keys* (one round trip); ``{}`` on a fault."""
+        with self._guarded('read') as cache:
+            if cache is not None:
+                return cache.get_many(keys)
+        return {}
+
+    async def aget_many(self, keys: list[str]) -> dict[str, Any]:
+        """Async :meth:`get_many`."""
+        with self._guarded('read') as cache:
+            if cache is not None:
+                return await acache_get_many(cache, keys)
+        return {}
+
+    def put(self, entry: 'Entry') -> None:
+        """Write *entry*; skipped on a fault (the database still answers)."""
+        with self._guarded('write') as cache:
+            if cache is None:
+                return
+            if entry.overwrite:
+                cache.set(entry.key, entry.cache_value, entry.timeout)
+            else:
+                cache.add(entry.key, entry.cache_value, entry.timeout)
+
+    async def aput(self, entry: 'Entry') -> None:
+        """Async :meth:`put`."""
+        with self._guarded('write') as cache:
+            if cache is None:
+                return
+            if entry.overwrite:
+                await acache_set(
+                    cache, entry.key, entry.cache_value, entry.timeout
+                )
+            else:
+                await acache_add(
+                    cache, entry.key, entry.cache_value, entry.timeout
+                )
+
+    @contextlib.contextmanager
+    def _guarded(self, operation: str) -> Iterator[BaseCache | None]:
+        # Yields the cache, or `None` when there is none to ask; an error
+        # of the block is swallowed here and opens the breaker.
+        if self._alias is None or self.is_open:
+            yield None
+            return
+        try:
+            yield caches[self._alias]
+        except Exception as error:  # noqa: BLE001 -- any backend's error
+            self._trip(operation, error)
+        else:
+            if self._tripped:
+                self._recover()
+
+    def _trip(self, operation: str, error: Exception) -> None:
+        with self._lock:
+            first = not self.is_open
+            self._open_until = time.monotonic() + self._backoff
+            self._tripped = True
+        if first:
+            _logger.warning(
+                'dmr_jwt: the revocation cache %r failed on %s (%s: %s); '
+                'the database answers alone for %.1f s',
+                self._alias,
+                operation,
+                type(error).__name__,
+                error,
+                self._backoff,
+            )
+
+    def _recover(self) -> None:
+        with self._lock:
+            was_tripped, self._tripped = self._tripped, False
+        if was_tripped:
+            _logger.info(
+                'dmr_jwt: the revocation cache %r is back', self._alias
+            )
