@@ -7,7 +7,9 @@ that touch the database: ``authenticate``, ``get_user``, ``check_auth`` and
 ``set_request_attrs``. Each is a short orchestration of shared helpers.
 
 Every failure raises :exc:`dmr.exceptions.NotAuthenticatedError`,
-which the framework renders as a ``401`` with its error body.
+which the framework renders as a ``401`` with its error body. A database
+or cache that cannot answer is a ``503`` with ``Retry-After``, on any
+controller (see :mod:`dmr_jwt._internal.boundary`).
 """
 
 from typing import TYPE_CHECKING, Literal, Self, overload
@@ -18,6 +20,7 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.security.base import AsyncAuth, SyncAuth
 from typing_extensions import override
 
+from dmr_jwt._internal.boundary import FaultsAnswered
 from dmr_jwt.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
 from dmr_jwt.token import JWToken
 
@@ -44,10 +47,11 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
     ) -> Self | None:
         """Does check for the correct jwt token."""
         try:
-            token = self.prepare_token(controller.request)
-            if token is None:
-                return None
-            self.authenticate(controller.request, token)
+            with FaultsAnswered(controller):
+                token = self.prepare_token(controller.request)
+                if token is None:
+                    return None
+                self.authenticate(controller.request, token)
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
@@ -98,10 +102,11 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
     ) -> Self | None:
         """Does check for the correct jwt token."""
         try:
-            token = self.prepare_token(controller.request)
-            if token is None:
-                return None
-            await self.authenticate(controller.request, token)
+            async with FaultsAnswered(controller):
+                token = self.prepare_token(controller.request)
+                if token is None:
+                    return None
+                await self.authenticate(controller.request, token)
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
