@@ -59,6 +59,7 @@ __all__ = (
     'FaultBoundaryController',
     'FaultsAnswered',
     'arelease_after',
+    'describe_fault',
     'error_response',
     'fault_error',
     'release_after',
@@ -169,10 +170,9 @@ def fault_error(
         return None
     # One line, no traceback: a sick service fails every request.
     _logger.warning(
-        'dmr_jwt: %s answers 503: %s: %s',
+        'dmr_jwt: %s answers 503: %s',
         type(controller).__qualname__,
-        type(exc).__qualname__,
-        _first_line(exc),
+        describe_fault(exc),
     )
     return APIError(
         controller.format_error(
@@ -330,6 +330,13 @@ def _raised_by_parser(exc: BaseException) -> bool:
     )
 
 
-def _first_line(exc: BaseException) -> str:
+def describe_fault(exc: BaseException) -> str:
+    """
+    *exc* for a one-line log record: its type and its message's first line.
+
+    Drivers put the host and the reason there (``Connection refused``);
+    the rest of a long message and the traceback are left out.
+    """
     lines = str(exc).strip().splitlines()
-    return lines[0][:_MAX_LOGGED_MESSAGE] if lines else ''
+    message = lines[0][:_MAX_LOGGED_MESSAGE] if lines else ''
+    return f'{type(exc).__qualname__}: {message}'
