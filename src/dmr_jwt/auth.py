@@ -20,7 +20,7 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.security.base import AsyncAuth, SyncAuth
 from typing_extensions import override
 
-from dmr_jwt._internal.boundary import FaultsAnswered
+from dmr_jwt._internal.boundary import ANSWERED, aanswer_fault, answer_fault
 from dmr_jwt.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
 from dmr_jwt.token import JWToken
 
@@ -47,14 +47,15 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
     ) -> Self | None:
         """Does check for the correct jwt token."""
         try:
-            with FaultsAnswered(controller):
-                token = self.prepare_token(controller.request)
-                if token is None:
-                    return None
-                self.authenticate(controller.request, token)
+            token = self.prepare_token(controller.request)
+            if token is None:
+                return None
+            self.authenticate(controller.request, token)
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
+        except ANSWERED as exc:
+            answer_fault(controller, exc)
         return self
 
     def authenticate(
@@ -102,14 +103,15 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
     ) -> Self | None:
         """Does check for the correct jwt token."""
         try:
-            async with FaultsAnswered(controller):
-                token = self.prepare_token(controller.request)
-                if token is None:
-                    return None
-                await self.authenticate(controller.request, token)
+            token = self.prepare_token(controller.request)
+            if token is None:
+                return None
+            await self.authenticate(controller.request, token)
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
+        except ANSWERED as exc:
+            await aanswer_fault(controller, exc)
         return self
 
     async def authenticate(

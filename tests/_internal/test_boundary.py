@@ -7,6 +7,7 @@ The HTTP behaviour (real PostgreSQL and Redis faults, bad bodies) is in
 from http import HTTPStatus
 from typing import Any, Final
 
+import msgspec
 import pytest
 from django.db import (
     DatabaseError,
@@ -95,6 +96,7 @@ def test_service_faults_are_503(
         ValueError('a bug'),
         # Raised by a hook, not by the body parser: a bug, a 500.
         RecursionError('maximum recursion depth exceeded'),
+        msgspec.ValidationError('Expected `int`, got `str`'),
     ],
     ids=type,
 )

@@ -25,14 +25,21 @@ hosts, users, DSNs); the log gets one line per fault, no traceback.
 After a database fault, connections that failed are closed (outside
 transactions), so the next query reconnects: the service recovers by
 itself, nothing needs a restart.
+
+Two entry points: auth (which runs on any user controller, before any
+controller-level handler) catches :data:`ANSWERED` and calls
+:func:`answer_fault` / :func:`aanswer_fault`, which raise an
+:class:`~dmr.response.APIError` that the framework renders as it is; our
+controllers inherit :class:`FaultBoundaryController`, whose
+``handle_error`` / ``handle_async_error`` also see the faults of body
+parsing, which happens before the endpoint runs.
 """
 
 import contextlib
 import logging
 import traceback
 from http import HTTPStatus
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import (
@@ -54,10 +61,12 @@ if TYPE_CHECKING:
     from dmr.endpoint import Endpoint
 
 __all__ = (
+    'ANSWERED',
     'RETRY_AFTER_SECONDS',
     'SERVICE_FAULTS',
     'FaultBoundaryController',
-    'FaultsAnswered',
+    'aanswer_fault',
+    'answer_fault',
     'arelease_after',
     'describe_fault',
     'error_response',
@@ -113,6 +122,7 @@ def _number_faults() -> tuple[type[Exception], ...]:
     return (msgspec.ValidationError,)
 
 
+#: Raised inside a body parser, they are the body's fault.
 _NUMBER_FAULTS: Final = _number_faults()
 
 #: Body faults of Django's request and their messages.
@@ -125,7 +135,7 @@ _BODY_FAULTS: Final[tuple[tuple[type[Exception], str], ...]] = (
 )
 
 #: Everything that :func:`fault_error` may answer.
-_ANSWERED: Final = (
+ANSWERED: Final[tuple[type[Exception], ...]] = (
     *SERVICE_FAULTS,
     *(fault for fault, _ in _BODY_FAULTS),
     RecursionError,
@@ -219,55 +229,32 @@ def release_after(exc: BaseException | None) -> None:
 arelease_after: Final = sync_to_async(release_after, thread_sensitive=True)
 
 
-@final
-class FaultsAnswered:
+def answer_fault(controller: 'Controller[Any]', exc: Exception) -> NoReturn:
     """
-    Turn a fault of the block into the :class:`APIError` that answers it.
+    Raise the :class:`APIError` that answers *exc*, or *exc* itself.
 
-    ``with FaultsAnswered(controller):`` in sync code, ``async with`` in
-    async code (the connections are released where the async ORM runs).
     For auth, which runs on any controller, before any controller-level
-    handler: the framework renders an :class:`APIError` raised there as
-    it is. See :func:`fault_error`; other exceptions pass through.
+    handler: the framework renders an :class:`APIError` raised there as it
+    is. Catch :data:`ANSWERED` (free when nothing is raised) and call this;
+    see :func:`fault_error`.
     """
+    error = fault_error(controller, exc)
+    if error is None:
+        raise exc
+    release_after(exc)
+    raise error from None
 
-    __slots__ = ('_controller',)
 
-    def __init__(self, controller: 'Controller[Any]') -> None:
-        self._controller = controller
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        error = self._answer(exc)
-        if error is not None:
-            release_after(exc)
-            raise error from None
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        error = self._answer(exc)
-        if error is not None:
-            await arelease_after(exc)
-            raise error from None
-
-    def _answer(self, exc: BaseException | None) -> APIError[Any] | None:
-        if exc is None or not isinstance(exc, _ANSWERED):
-            return None
-        return fault_error(self._controller, exc)
+async def aanswer_fault(
+    controller: 'Controller[Any]',
+    exc: Exception,
+) -> NoReturn:
+    """:func:`answer_fault` for async auth: releases where the ORM runs."""
+    error = fault_error(controller, exc)
+    if error is None:
+        raise exc
+    await arelease_after(exc)
+    raise error from None
 
 
 class FaultBoundaryController(Controller[_SerializerT]):
@@ -313,17 +300,19 @@ def _body_fault_message(exc: BaseException) -> str | None:
     for fault, message in _BODY_FAULTS:
         if isinstance(exc, fault):
             return message
-    if isinstance(exc, RecursionError) and _raised_by_parser(exc):
+    if not isinstance(exc, (RecursionError, *_NUMBER_FAULTS)):
+        return None
+    if not _raised_by_parser(exc):
+        return None
+    if isinstance(exc, RecursionError):
         return 'Request body is nested too deeply'
-    if isinstance(exc, _NUMBER_FAULTS):
-        # msgspec's own message: the reason and the place, never the input.
-        return str(exc)
-    return None
+    # msgspec's own message: the reason and the place, never the input.
+    return str(exc)
 
 
 def _raised_by_parser(exc: BaseException) -> bool:
-    # A `RecursionError` of the body parser is the client's fault; one of
-    # any other code (a hook that recurses) stays a bug: a `500`.
+    # Raised by the body parser, it is the client's fault; raised by any
+    # other code (a hook that recurses) it stays a bug: a `500`.
     return any(
         isinstance(frame.f_locals.get('self'), Parser)
         for frame, _ in traceback.walk_tb(exc.__traceback__)
