@@ -208,3 +208,15 @@ def session_status(
     if response.status_code == 401:
         assert_unauthorized(response, Reason.REVOKED)
     return response.status_code
+
+
+def terminate_backend(pid: int) -> None:
+    """Kill the PostgreSQL server process *pid* (a connection's backend)."""
+    # Another connection kills this one's server process, as a restart or
+    # a network cut would: its socket is dead, the object still open.
+    admin = connections.create_connection('postgres')
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute('SELECT pg_terminate_backend(%s)', [pid])
+    finally:
+        admin.close()

@@ -23,6 +23,7 @@ from tests.faults.conftest import (
     assert_unavailable,
     login,
     session_status,
+    terminate_backend,
     unreachable,
 )
 
@@ -70,17 +71,6 @@ def test_unreachable_database_is_503_then_recovers(
     assert after == (401 if endpoint.revokes else 200)
 
 
-def _terminate_backend(pid: int) -> None:
-    # Another connection kills this one's server process, as a restart or
-    # a network cut would: its socket is dead, the object still open.
-    admin = connections.create_connection('postgres')
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute('SELECT pg_terminate_backend(%s)', [pid])
-    finally:
-        admin.close()
-
-
 def test_dropped_connection_is_not_reused(
     *,
     client: Client,
@@ -93,7 +83,7 @@ def test_dropped_connection_is_not_reused(
     )
     connection = connections['postgres']
     assert connection.connection is not None
-    _terminate_backend(connection.connection.info.backend_pid)
+    terminate_backend(connection.connection.info.backend_pid)
 
     start = time.monotonic()
     response = _ME.call(client, tokens, serializer=serializer, mode=mode)
