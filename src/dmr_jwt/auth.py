@@ -7,7 +7,9 @@ that touch the database: ``authenticate``, ``get_user``, ``check_auth`` and
 ``set_request_attrs``. Each is a short orchestration of shared helpers.
 
 Every failure raises :exc:`dmr.exceptions.NotAuthenticatedError`,
-which the framework renders as a ``401`` with its error body.
+which the framework renders as a ``401`` with its error body. A database
+or cache that cannot answer is a ``503`` with ``Retry-After``, on any
+controller (see :mod:`dmr_jwt._internal.boundary`).
 """
 
 from typing import TYPE_CHECKING, Literal, Self, overload
@@ -18,6 +20,7 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.security.base import AsyncAuth, SyncAuth
 from typing_extensions import override
 
+from dmr_jwt._internal.boundary import ANSWERED, aanswer_fault, answer_fault
 from dmr_jwt.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
 from dmr_jwt.token import JWToken
 
@@ -51,6 +54,8 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
+        except ANSWERED as exc:
+            answer_fault(controller, exc)
         return self
 
     def authenticate(
@@ -105,6 +110,8 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
+        except ANSWERED as exc:
+            await aanswer_fault(controller, exc)
         return self
 
     async def authenticate(

@@ -9,13 +9,17 @@ database.
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING, ClassVar, Final, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
+from dmr.metadata import EndpointMetadata, ResponseSpec
+from dmr.security.base import unauth_response_spec
 
+from dmr_jwt._internal.boundary import service_unavailable_spec
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.header import AUTHORIZATION, AuthHeaderMixin, meta_key
 from dmr_jwt.keys import check_secret, get_secret
@@ -25,6 +29,8 @@ from dmr_jwt.users import SubjectLookup, TokenUser, set_request_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+    from dmr.controller import Controller
+    from dmr.serializer import BaseSerializer
 
 __all__ = ('REQUEST_TOKEN_ATTR', 'BaseJWTAuth')
 
@@ -267,6 +273,29 @@ class BaseJWTAuth(AuthHeaderMixin):
         if token.extras.get('type') != self.expected_token_type:
             raise token_error(Reason.WRONG_TYPE)
         return token
+
+    def provide_response_specs(
+        self,
+        metadata: EndpointMetadata,
+        controller_cls: type['Controller[BaseSerializer]'],
+        existing_responses: Mapping[HTTPStatus, ResponseSpec],
+    ) -> list[ResponseSpec]:
+        """
+        The responses of auth: ``401``, and ``503`` when a service is sick.
+
+        A database or cache that cannot answer gives ``503`` with
+        ``Retry-After`` (see :mod:`dmr_jwt._internal.boundary`), on every
+        endpoint that uses this auth.
+        """
+        # The framework's `401` (with its challenge header), then ours.
+        return [
+            spec
+            for spec in (
+                unauth_response_spec(controller_cls, metadata),
+                service_unavailable_spec(controller_cls),
+            )
+            if spec.status_code not in existing_responses
+        ]
 
     def claim_from_token(self, token: JWToken) -> str:
         """

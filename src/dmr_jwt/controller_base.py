@@ -16,12 +16,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
-from dmr import Controller, ResponseSpec, modify
+from dmr import ResponseSpec, modify
 from dmr.exceptions import InternalServerError, NotAuthenticatedError
 from dmr.security.base import NO_STORE_HEADERS
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypeVar, override
 
+from dmr_jwt._internal.boundary import (
+    FaultBoundaryController,
+    service_unavailable_spec,
+)
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import (
     FAMILY_CLAIM,
@@ -85,7 +89,12 @@ def require_hook_modes(
 
 
 def token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
-    """Spec of every endpoint that issues tokens: ``401`` and ``no-store``."""
+    """
+    Spec of every endpoint that issues tokens: ``401``, ``503``, no-store.
+
+    ``503``: the database or the cache could not answer (see
+    :mod:`dmr_jwt._internal.boundary`).
+    """
     return modify(
         status_code=controller_cls.response_status_code,
         extra_responses=[
@@ -93,15 +102,21 @@ def token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
                 return_type=controller_cls.error_model,
                 status_code=HTTPStatus.UNAUTHORIZED,
             ),
+            service_unavailable_spec(controller_cls),
         ],
         # RFC 6749, section 5.1: token responses must not be cached.
         headers=NO_STORE_HEADERS,
     )
 
 
-class TokenController(Controller[_SerializerT]):
+class TokenController(FaultBoundaryController[_SerializerT]):
     """
     Settings and token creation shared by every token controller.
+
+    A database or cache that cannot answer gives ``503`` with
+    ``Retry-After``, a body that the parser rejects (too large, nested too
+    deeply, numbers out of range) ``400``, both with the framework's error
+    body (see :class:`~dmr_jwt._internal.boundary.FaultBoundaryController`).
 
     Attributes:
         jwt_audiences: String or sequence of string of audiences

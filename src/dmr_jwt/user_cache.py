@@ -17,6 +17,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 
+from dmr_jwt._internal.boundary import describe_fault
 from dmr_jwt.cache_keys import safe_cache_key
 from dmr_jwt.prepared_lookup import simple_field, user_model
 
@@ -109,11 +110,15 @@ def _lookup_values(instance: Any) -> set[tuple[str, str, str]]:
 def cache_errors_logged() -> Iterator[None]:
     """Log and swallow any error of the block: the cache is optional."""
     # The user cache is an optimisation: when it fails, the database
-    # answers and the request goes on.
+    # answers and the request goes on. One line, no traceback: a cache that
+    # is down fails every request.
     try:
         yield
-    except Exception:
-        _logger.warning('dmr_jwt: user cache failed', exc_info=True)
+    except Exception as exc:  # noqa: BLE001
+        _logger.warning(
+            'dmr_jwt: user cache failed, asking the database: %s',
+            describe_fault(exc),
+        )
 
 
 def _is_user(instance: object) -> bool:

@@ -57,6 +57,10 @@ from dmr.security.base import request_auth
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
+from dmr_jwt._internal.boundary import (
+    FaultBoundaryController,
+    service_unavailable_spec,
+)
 from dmr_jwt.auth import request_jwt
 from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistAsyncMixin,
@@ -93,8 +97,11 @@ class LogoutPayload(TypedDict):
 
 
 def _logout_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
-    """Spec of the logout endpoint; its ``401`` comes from ``auth``."""
-    return modify(status_code=controller_cls.response_status_code)
+    """Spec of the logout endpoints; their ``401`` comes from ``auth``."""
+    return modify(
+        status_code=controller_cls.response_status_code,
+        extra_responses=[service_unavailable_spec(controller_cls)],
+    )
 
 
 def _require_blocklist_auth(cls: type[Any], *hooks: str) -> None:
@@ -309,7 +316,7 @@ class LogoutAsyncController(
         raise NotImplementedError
 
 
-class _LogoutEverywhereController(Controller[_SerializerT]):
+class _LogoutEverywhereController(FaultBoundaryController[_SerializerT]):
     """
     What the sync and async log-out-everywhere controllers share.
 

@@ -1,0 +1,96 @@
+"""A database that cannot be reached: ``503`` + ``Retry-After``, never ``500``.
+
+Real PostgreSQL (``DMR_JWT_TEST_POSTGRES``): every model on it, the
+``postgres`` alias pointed at a closed port for the faulty request, then
+back. For auth (a plain and a blocklist protected endpoint), obtain,
+refresh, logout and log out everywhere, sync and async, both serializers:
+the framework's error body, ``Retry-After``, one log line, bounded time;
+then the very same request answers normally, with nothing restarted.
+"""
+
+import logging
+import time
+from typing import Final
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from tests.conftest import Mode, SerializerName
+from tests.faults.conftest import (
+    BOUNDARY_LOGGER,
+    ENDPOINTS,
+    assert_unavailable,
+    login,
+    session_status,
+    terminate_backend,
+    unreachable,
+)
+
+pytestmark = [
+    pytest.mark.urls('tests.app.faults_urls'),
+    pytest.mark.django_db(transaction=True, databases='__all__'),
+    pytest.mark.usefixtures('on_postgres'),
+]
+
+#: A protected endpoint that also asks the blocklist.
+_ME: Final = ENDPOINTS['blocklist-auth']
+
+
+@pytest.mark.parametrize('name', list(ENDPOINTS))
+def test_unreachable_database_is_503_then_recovers(
+    *,
+    client: Client,
+    caplog: pytest.LogCaptureFixture,
+    serializer: SerializerName,
+    mode: Mode,
+    name: str,
+) -> None:
+    endpoint = ENDPOINTS[name]
+    tokens = login(client)
+
+    with unreachable(), caplog.at_level(logging.WARNING, BOUNDARY_LOGGER):
+        start = time.monotonic()
+        response = endpoint.call(
+            client,
+            tokens,
+            serializer=serializer,
+            mode=mode,
+        )
+        assert_unavailable(response, time.monotonic() - start)
+
+    records = [r for r in caplog.records if r.name == BOUNDARY_LOGGER]
+    assert len(records) == 1
+    assert records[0].exc_info is None
+    assert 'OperationalError' in records[0].getMessage()
+
+    # The server is back: the same request answers, nothing restarted.
+    response = endpoint.call(client, tokens, serializer=serializer, mode=mode)
+    assert response.status_code == 200, response.content
+    after = session_status(client, tokens, serializer=serializer, mode=mode)
+    assert after == (401 if endpoint.revokes else 200)
+
+
+def test_dropped_connection_is_not_reused(
+    *,
+    client: Client,
+    serializer: SerializerName,
+    mode: Mode,
+) -> None:
+    tokens = login(client)
+    assert (
+        session_status(client, tokens, serializer=serializer, mode=mode) == 200
+    )
+    connection = connections['postgres']
+    assert connection.connection is not None
+    terminate_backend(connection.connection.info.backend_pid)
+
+    start = time.monotonic()
+    response = _ME.call(client, tokens, serializer=serializer, mode=mode)
+    assert_unavailable(response, time.monotonic() - start)
+
+    # The test client never closes connections between requests (Django's
+    # `close_old_connections` is disconnected there): the boundary did.
+    assert (
+        session_status(client, tokens, serializer=serializer, mode=mode) == 200
+    )
