@@ -11,12 +11,10 @@ recovery. The timeout of one call is the backend's own (for Redis:
 check): a breaker cannot shorten a call that is already waiting.
 """
 
-import contextlib
 import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any, Final, final
 
 from django.core.cache import caches
@@ -93,56 +91,65 @@ class GuardedCache:
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:
         """The cached values of *keys* (one round trip); ``{}`` on a fault."""
-        with self._guarded('read') as cache:
-            if cache is not None:
-                return cache.get_many(keys)
-        return {}
+        cache = self._cache()
+        if cache is None:
+            return {}
+        try:
+            found = cache.get_many(keys)
+        except Exception as error:  # noqa: BLE001 -- any backend's error
+            self._trip('read', error)
+            return {}
+        self._succeeded()
+        return found
 
     async def aget_many(self, keys: list[str]) -> dict[str, Any]:
         """Async :meth:`get_many`."""
-        with self._guarded('read') as cache:
-            if cache is not None:
-                return await acache_get_many(cache, keys)
-        return {}
-
-    def put(self, entry: 'Entry') -> None:
-        """Write *entry*; skipped on a fault (the database still answers)."""
-        with self._guarded('write') as cache:
-            if cache is None:
-                return
-            if entry.overwrite:
-                cache.set(entry.key, entry.cache_value, entry.timeout)
-            else:
-                cache.add(entry.key, entry.cache_value, entry.timeout)
-
-    async def aput(self, entry: 'Entry') -> None:
-        """Async :meth:`put`."""
-        with self._guarded('write') as cache:
-            if cache is None:
-                return
-            if entry.overwrite:
-                await acache_set(
-                    cache, entry.key, entry.cache_value, entry.timeout
-                )
-            else:
-                await acache_add(
-                    cache, entry.key, entry.cache_value, entry.timeout
-                )
-
-    @contextlib.contextmanager
-    def _guarded(self, operation: str) -> Iterator[BaseCache | None]:
-        # Yields the cache, or `None` when there is none to ask; an error
-        # of the block is swallowed here and opens the breaker.
-        if self._alias is None or self.is_open:
-            yield None
-            return
+        cache = self._cache()
+        if cache is None:
+            return {}
         try:
-            yield caches[self._alias]
+            found = await acache_get_many(cache, keys)
         except Exception as error:  # noqa: BLE001 -- any backend's error
-            self._trip(operation, error)
+            self._trip('read', error)
+            return {}
+        self._succeeded()
+        return found
+
+    def put(self, entry: Entry) -> None:
+        """Write *entry*; skipped on a fault (the database still answers)."""
+        cache = self._cache()
+        if cache is None:
+            return
+        write = cache.set if entry.overwrite else cache.add
+        try:
+            write(entry.key, entry.cache_value, entry.timeout)
+        except Exception as error:  # noqa: BLE001 -- any backend's error
+            self._trip('write', error)
         else:
-            if self._tripped:
-                self._recover()
+            self._succeeded()
+
+    async def aput(self, entry: Entry) -> None:
+        """Async :meth:`put`."""
+        cache = self._cache()
+        if cache is None:
+            return
+        write = acache_set if entry.overwrite else acache_add
+        try:
+            await write(cache, entry.key, entry.cache_value, entry.timeout)
+        except Exception as error:  # noqa: BLE001 -- any backend's error
+            self._trip('write', error)
+        else:
+            self._succeeded()
+
+    def _cache(self) -> BaseCache | None:
+        # The cache to ask, or `None`: no cache, or the breaker is open.
+        if self._alias is None or time.monotonic() < self._open_until:
+            return None
+        return caches[self._alias]
+
+    def _succeeded(self) -> None:
+        if self._tripped:
+            self._recover()
 
     def _trip(self, operation: str, error: Exception) -> None:
         with self._lock:
