@@ -84,6 +84,45 @@ def require_hook_modes(
         )
 
 
+def _takes_token(method: Any) -> bool:
+    """Whether *method* (unbound) can be called as ``(self, user, token)``."""
+    try:
+        inspect.signature(method).bind(None, None, None)
+    except TypeError:
+        return False
+    return True
+
+
+def _check_auth_takes_token(cls: type[Any]) -> bool:
+    """
+    Whether the refresh controller *cls* calls ``check_auth(user, token)``.
+
+    Yes when every ``check_auth`` of its MRO takes the token (as
+    django-modern-rest 0.16's do); a project class that overrides the
+    earlier, one-argument ``check_auth(user)`` is called with the user
+    alone, so it keeps working, ``super().check_auth(user)`` included.
+
+    Raises:
+        ImproperlyConfigured: When a ``check_auth`` that needs the token
+            (the blocklist mixins') would not get it.
+
+    """
+    overrides = [
+        klass.__dict__['check_auth']
+        for klass in cls.__mro__
+        if 'check_auth' in klass.__dict__
+    ]
+    if all(_takes_token(method) for method in overrides):
+        return True
+    if getattr(cls, '_jwt_check_auth_needs_token', False):
+        raise ImproperlyConfigured(
+            f'{cls.__qualname__}: a `check_auth(self, user)` override hides '
+            'the token from the blocklist mixin: override '
+            '`check_auth(self, user, token)` and pass both to super()',
+        )
+    return False
+
+
 def token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
     """Spec of every endpoint that issues tokens: ``401`` and ``no-store``."""
     return modify(
@@ -304,6 +343,9 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
     #: Set by the blocklist app's refresh mixins, which implement rotation.
     _jwt_can_rotate: ClassVar[bool] = False
 
+    #: Whether ``check_auth`` is called with the token, decided per class.
+    _jwt_check_auth_takes_token: ClassVar[bool] = True
+
     @override
     def __init_subclass__(cls) -> None:
         """
@@ -326,6 +368,7 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
                 f'{cls.__qualname__}: jwt_rotation_grace_period '
                 'must not be negative',
             )
+        cls._jwt_check_auth_takes_token = _check_auth_takes_token(cls)
 
     @sensitive_variables()
     def _decode_refresh_token(self, encoded_token: object) -> JWToken:
@@ -358,6 +401,14 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
 
     def _subject_lookup(self) -> SubjectLookup:
         return SubjectLookup(self.jwt_user_id_field)
+
+    def _check_auth_args(self, user: Any, token: JWToken) -> tuple[Any, ...]:
+        # `check_auth(user, token)`, as django-modern-rest 0.16 calls it;
+        # `check_auth(user)` for classes that still override the
+        # one-argument form (see `_check_auth_takes_token`).
+        if self._jwt_check_auth_takes_token:
+            return (user, token)
+        return (user,)
 
     def _check_active(self, user: Any) -> None:
         if not getattr(user, 'is_active', False):

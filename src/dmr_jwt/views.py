@@ -229,15 +229,7 @@ class RefreshTokenSyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(
-            cls,
-            'check_refresh_token',
-            'use_refresh_token',
-            'check_auth',
-            'convert_refresh_payload',
-            'make_api_response',
-            is_async=False,
-        )
+        require_hook_modes(cls, *_REFRESH_HOOKS, is_async=False)
 
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
@@ -254,7 +246,7 @@ class RefreshTokenSyncController(
         )
         self.check_refresh_token(token)
         user = self._subject_lookup().get_user(token.sub)
-        self.check_auth(user)
+        self.check_auth(*self._check_auth_args(user, token))
         set_request_user(self.request, user)
         if self.jwt_rotate_refresh_tokens:
             self.use_refresh_token(token)
@@ -286,8 +278,16 @@ class RefreshTokenSyncController(
         """
         raise NotImplementedError
 
-    def check_auth(self, user: Any) -> None:
-        """Run extra auth checks, raise if something is wrong."""
+    def check_auth(self, user: Any, token: JWToken | None = None) -> None:
+        """
+        Run extra auth checks, raise if something is wrong.
+
+        Called after the user lookup with the user and the verified refresh
+        *token*, as django-modern-rest 0.16 calls it, so the blocklist app's
+        ``JWTokenBlocklistSyncMixin`` works here too. A subclass that
+        overrides the earlier ``check_auth(self, user)`` is called with the
+        user alone.
+        """
         self._check_active(user)
 
     @abstractmethod
@@ -315,15 +315,7 @@ class RefreshTokenAsyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(
-            cls,
-            'check_refresh_token',
-            'use_refresh_token',
-            'check_auth',
-            'convert_refresh_payload',
-            'make_api_response',
-            is_async=True,
-        )
+        require_hook_modes(cls, *_REFRESH_HOOKS, is_async=True)
 
     @sensitive_variables()
     @endpoint_decorator(sensitive_post_parameters())
@@ -343,7 +335,7 @@ class RefreshTokenAsyncController(
         )
         await self.check_refresh_token(token)
         user = await self._subject_lookup().aget_user(token.sub)
-        await self.check_auth(user)
+        await self.check_auth(*self._check_auth_args(user, token))
         set_request_user(self.request, user)
         if self.jwt_rotate_refresh_tokens:
             await self.use_refresh_token(token)
@@ -360,8 +352,12 @@ class RefreshTokenAsyncController(
         """See :meth:`RefreshTokenSyncController.use_refresh_token`."""
         raise NotImplementedError
 
-    async def check_auth(self, user: Any) -> None:
-        """Run extra auth checks, raise if something is wrong."""
+    async def check_auth(
+        self,
+        user: Any,
+        token: JWToken | None = None,
+    ) -> None:
+        """See :meth:`RefreshTokenSyncController.check_auth`."""
         self._check_active(user)
 
     @abstractmethod
