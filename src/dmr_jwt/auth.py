@@ -19,6 +19,7 @@ from dmr.security.base import AsyncAuth, SyncAuth
 from typing_extensions import override
 
 from dmr_jwt.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
+from dmr_jwt.reports import hide_secret_frames
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
@@ -50,6 +51,10 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
             self.authenticate(controller.request, token)
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
+            raise
+        except Exception:
+            # A report of this error may show frames with the raw token.
+            hide_secret_frames(controller.request)
             raise
         return self
 
@@ -104,6 +109,9 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
             await self.authenticate(controller.request, token)
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
+            raise
+        except Exception:
+            hide_secret_frames(controller.request)
             raise
         return self
 

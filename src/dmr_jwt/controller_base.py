@@ -291,6 +291,7 @@ class TokenController(Controller[_SerializerT]):
             extras['type'] = token_type
         return extras
 
+    @sensitive_variables()
     def _check_credentials(self, credentials: Mapping[str, object]) -> None:
         # No database stores NUL in text (PostgreSQL raises for it):
         # such credentials can match nobody.

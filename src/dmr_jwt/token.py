@@ -290,7 +290,8 @@ class JWToken:
         if iat.timestamp() - leeway > now:
             raise ValueError('`iat` must be a current or a past datetime')
 
-    @sensitive_variables('secret')
+    # `()`, not `('secret')`: PyJWT's frames below hold it as `key`.
+    @sensitive_variables()
     def encode(
         self,
         secret: str | bytes,
@@ -351,7 +352,7 @@ class JWToken:
         return claims
 
     @classmethod
-    @sensitive_variables('encoded_token', 'secret')
+    @sensitive_variables()
     def decode(
         cls,
         encoded_token: str,
@@ -425,7 +426,7 @@ class JWToken:
         return cls.decode_with_config(encoded_token, config)
 
     @classmethod
-    @sensitive_variables('encoded_token', 'config')
+    @sensitive_variables()
     def decode_with_config(
         cls,
         encoded_token: str,
@@ -458,7 +459,7 @@ class JWToken:
             raise token_error(_reason_for(exc)) from None
 
     @classmethod
-    @sensitive_variables('encoded_token', 'secret')
+    @sensitive_variables()
     def decode_payload(
         cls,
         encoded_token: str,
@@ -563,7 +564,7 @@ def _subclass_fields(token_cls: type[JWToken]) -> tuple[str, ...]:
     )
 
 
-@sensitive_variables('secret')
+@sensitive_variables()
 def key_problem(
     secret: str | bytes,
     algorithm: str,

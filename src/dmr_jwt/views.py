@@ -13,12 +13,8 @@ from abc import abstractmethod
 from typing import Any, Final, Generic
 
 from django.contrib.auth import aauthenticate, authenticate
-from django.views.decorators.debug import (
-    sensitive_post_parameters,
-    sensitive_variables,
-)
+from django.views.decorators.debug import sensitive_variables
 from dmr import Body, modify
-from dmr.decorators import endpoint_decorator
 from dmr.exceptions import NotAuthenticatedError
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
@@ -29,6 +25,7 @@ from dmr_jwt.controller_base import (
     require_hook_modes,
     token_endpoint_spec,
 )
+from dmr_jwt.reports import hide_secrets
 from dmr_jwt.signals import (
     login_failed,
     tokens_obtained,
@@ -113,10 +110,10 @@ class ObtainTokensSyncController(
         )
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     def post(self, parsed_body: Body[_ObtainTokensT]) -> _TokensResponseT:
         """By default tokens are acquired on post."""
+        hide_secrets(self.request)
         return self.login(parsed_body)
 
     @sensitive_variables()
@@ -176,13 +173,13 @@ class ObtainTokensAsyncController(
         )
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     async def post(
         self,
         parsed_body: Body[_ObtainTokensT],
     ) -> _TokensResponseT:
         """By default tokens are acquired on post."""
+        hide_secrets(self.request)
         return await self.login(parsed_body)
 
     @sensitive_variables()
@@ -232,10 +229,10 @@ class RefreshTokenSyncController(
         require_hook_modes(cls, *_REFRESH_HOOKS, is_async=False)
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     def post(self, parsed_body: Body[_RefreshTokensT]) -> _TokensResponseT:
         """Refresh tokens on POST."""
+        hide_secrets(self.request)
         return self.refresh(parsed_body)
 
     @sensitive_variables()
@@ -318,13 +315,13 @@ class RefreshTokenAsyncController(
         require_hook_modes(cls, *_REFRESH_HOOKS, is_async=True)
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     async def post(
         self,
         parsed_body: Body[_RefreshTokensT],
     ) -> _TokensResponseT:
         """Refresh tokens on POST."""
+        hide_secrets(self.request)
         return await self.refresh(parsed_body)
 
     @sensitive_variables()
