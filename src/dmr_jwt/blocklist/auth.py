@@ -353,7 +353,7 @@ def _grace(owner: object) -> dt.timedelta:
 
 def _given(token: JWToken | None, owner: object) -> JWToken:
     # Refresh controllers refuse, when the class is made, a `check_auth`
-    # chain that would drop the token (`_check_auth_takes_token`).
+    # chain that would drop the token (`check_auth_takes_token`).
     if token is None:
         raise TypeError(
             f'{type(owner).__qualname__}.check_auth needs the token: '
