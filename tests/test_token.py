@@ -443,13 +443,38 @@ def test_decode_merges_unknown_claims_into_extras() -> None:
 
 def test_decode_without_extras_claim() -> None:
     decoded = JWToken.decode(
-        _sign(_claims(extras=_MISSING, iat=_MISSING, jti=_MISSING)),
+        _sign(_claims(extras=_MISSING, jti=_MISSING)),
         SECRET,
         'HS256',
     )
 
     assert decoded.extras == {}
     assert decoded.jti is None
+
+
+@pytest.mark.parametrize(
+    'options',
+    [
+        pytest.param({}, id='default'),
+        pytest.param({'verify_iat': False}, id='verify-iat-off'),
+        pytest.param({'require_claims': ['jti']}, id='other-required'),
+        pytest.param({'verify_exp': False}, id='verify-exp-off'),
+    ],
+)
+def test_decode_requires_iat(options: dict[str, Any]) -> None:
+    # A token without `iat` must not be taken as issued "now": the
+    # log-out-everywhere watermark compares `iat` and would miss it.
+    encoded = _sign(_claims(iat=_MISSING))
+
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        JWToken.decode(encoded, SECRET, 'HS256', **options)
+
+    assert_token_error(exc_info.value, Reason.MISSING_CLAIM)
+
+
+def test_from_claims_requires_iat() -> None:
+    with pytest.raises(ValueError, match='iat'):
+        JWToken.from_claims(_claims(iat=_MISSING))
 
 
 def test_decode_preserves_nested_extras() -> None:
@@ -786,7 +811,7 @@ def test_decode_rejects_non_finite_exp(
     *,
     verify_exp: bool,
 ) -> None:
-    payload = f'{{"sub": "1", "exp": {exp_text}, "extras": {{}}}}'
+    payload = f'{{"sub": "1", "exp": {exp_text}, "iat": 1, "extras": {{}}}}'
 
     with pytest.raises(NotAuthenticatedError) as exc_info:
         JWToken.decode(_sign(payload), SECRET, 'HS256', verify_exp=verify_exp)

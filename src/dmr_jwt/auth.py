@@ -22,6 +22,7 @@ from typing_extensions import override
 
 from dmr_jwt._internal.boundary import ANSWERED, aanswer_fault, answer_fault
 from dmr_jwt.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
+from dmr_jwt.reports import hide_secret_frames
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
@@ -56,6 +57,10 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
             raise
         except ANSWERED as exc:
             answer_fault(controller, exc)
+        except Exception:
+            # A report of this error may show frames with the raw token.
+            hide_secret_frames(controller.request)
+            raise
         return self
 
     def authenticate(
@@ -112,6 +117,9 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
             raise
         except ANSWERED as exc:
             await aanswer_fault(controller, exc)
+        except Exception:
+            hide_secret_frames(controller.request)
+            raise
         return self
 
     async def authenticate(

@@ -8,7 +8,6 @@ only orchestrate them; import those, not these.
 """
 
 import datetime as dt
-import inspect
 import uuid
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
@@ -35,6 +34,7 @@ from dmr_jwt.families import (
     note_token_lifetime,
     refresh_family,
 )
+from dmr_jwt.hooks import check_auth_takes_token, require_hook_modes
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.token import JWToken
 from dmr_jwt.users import SubjectLookup, set_request_user
@@ -56,36 +56,6 @@ _TokenType: TypeAlias = Literal['access', 'refresh']
 
 #: Refresh tokens longer than this are rejected before any parsing.
 _MAX_TOKEN_LENGTH = 8 * 1024
-
-
-def require_hook_modes(
-    cls: type[Any],
-    *hooks: str,
-    is_async: bool,
-) -> None:
-    """
-    Refuse, when the class is made, hooks of the wrong mode.
-
-    A sync controller awaits nothing: an ``async def`` hook (say, the async
-    blocklist mixin on a sync refresh controller) would return a coroutine
-    that never runs, and its checks with it. An async controller awaits
-    every hook: a sync one fails at the first request.
-
-    Raises:
-        ImproperlyConfigured: When a hook is not ``async def`` in an async
-            controller, or is in a sync one.
-
-    """
-    for hook in hooks:
-        method = getattr(cls, hook, None)
-        if method is None or inspect.iscoroutinefunction(method) == is_async:
-            continue
-        wanted = 'async def' if is_async else 'def'
-        raise ImproperlyConfigured(
-            f'{cls.__qualname__}.{hook} must be `{wanted}` in a '
-            f'{"async" if is_async else "sync"} controller: mix in the '
-            f'{"Async" if is_async else "Sync"} variant of mixins',
-        )
 
 
 def token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
@@ -267,6 +237,7 @@ class TokenController(FaultBoundaryController[_SerializerT]):
             extras['type'] = token_type
         return extras
 
+    @sensitive_variables()
     def _check_credentials(self, credentials: Mapping[str, object]) -> None:
         # No database stores NUL in text (PostgreSQL raises for it):
         # such credentials can match nobody.
@@ -319,6 +290,9 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
     #: Set by the blocklist app's refresh mixins, which implement rotation.
     _jwt_can_rotate: ClassVar[bool] = False
 
+    #: Whether ``check_auth`` is called with the token, decided per class.
+    _jwt_check_auth_takes_token: ClassVar[bool] = True
+
     @override
     def __init_subclass__(cls) -> None:
         """
@@ -341,6 +315,7 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
                 f'{cls.__qualname__}: jwt_rotation_grace_period '
                 'must not be negative',
             )
+        cls._jwt_check_auth_takes_token = check_auth_takes_token(cls)
 
     @sensitive_variables()
     def _decode_refresh_token(self, encoded_token: object) -> JWToken:
@@ -373,6 +348,14 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
 
     def _subject_lookup(self) -> SubjectLookup:
         return SubjectLookup(self.jwt_user_id_field)
+
+    def _check_auth_args(self, user: Any, token: JWToken) -> tuple[Any, ...]:
+        # `check_auth(user, token)`, as django-modern-rest 0.16 calls it;
+        # `check_auth(user)` for classes that still override the
+        # one-argument form (see `dmr_jwt.hooks.check_auth_takes_token`).
+        if self._jwt_check_auth_takes_token:
+            return (user, token)
+        return (user,)
 
     def _check_active(self, user: Any) -> None:
         if not getattr(user, 'is_active', False):

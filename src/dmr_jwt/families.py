@@ -8,7 +8,7 @@ A login (an obtain controller) starts a family; a refresh keeps the family
 of the presented refresh token, so every access and refresh token that
 descends from one login carries the same id. The blocklist app revokes a
 family at once (logout, or a replayed refresh token: see
-:mod:`dmr_jwt.blocklist.rotation`). This module does no I/O.
+:mod:`dmr_jwt.blocklist.store`). This module does no I/O.
 """
 
 import datetime as dt

@@ -7,6 +7,12 @@ tokens issued by either verify in the other with the same secret)::
      "iss"?: "...", "aud"?: "..." | ["..."],
      "jti": "<uuid4 hex>", "extras": {"type": "access"}}
 
+``sub``, ``exp`` and ``iat`` are required on decode: a token without
+``iat`` is refused (``Token is missing a required claim``), never taken as
+issued "now", so "log out everywhere" (which compares ``iat``) always sees
+it. ``require_claims`` adds more; ``verify_iat=False`` skips the checks of
+its value, not its presence.
+
 Errors:
 
 - every token that cannot be decoded or verified raises
@@ -42,6 +48,10 @@ __all__ = ('DecodeConfig', 'JWToken', 'is_non_empty_string', 'key_problem')
 
 #: The claim that carries every non-registered value, as a nested object.
 _EXTRAS_CLAIM: Final = 'extras'
+
+#: Claims that every decoded token carries. A missing ``iat`` is refused,
+#: never taken as "now": the "log out everywhere" watermark compares it.
+_REQUIRED_CLAIMS: Final = frozenset(('sub', 'exp', 'iat'))
 
 #: Leeway that makes ``__post_init__`` skip its time checks.
 #: Used when the decoder has already verified time claims (or was told not to).
@@ -81,7 +91,7 @@ _ENCODE_ERRORS: Final = (
 
 
 class _MissingClaimError(ValueError):
-    """A claim that every token must carry (``sub``, ``exp``) is absent."""
+    """A claim that all tokens carry (``sub``, ``exp``, ``iat``) is missing."""
 
 
 #: What PyJWT's messages about a claim of the wrong type contain.
@@ -280,7 +290,8 @@ class JWToken:
         if iat.timestamp() - leeway > now:
             raise ValueError('`iat` must be a current or a past datetime')
 
-    @sensitive_variables('secret')
+    # `()`, not `('secret')`: PyJWT's frames below hold it as `key`.
+    @sensitive_variables()
     def encode(
         self,
         secret: str | bytes,
@@ -341,7 +352,7 @@ class JWToken:
         return claims
 
     @classmethod
-    @sensitive_variables('encoded_token', 'secret')
+    @sensitive_variables()
     def decode(
         cls,
         encoded_token: str,
@@ -373,11 +384,12 @@ class JWToken:
                 A token that has ``aud`` is rejected when this is ``None``.
             accepted_issuers: Verify the issuer when decoding the token.
             require_claims: Verify that the given claims
-                are present in the token.
+                are present in the token
+                (``sub``, ``exp`` and ``iat`` always are).
             verify_exp: Verify that the value of the ``exp`` (*expiration*)
                 claim is in the future.
             verify_iat: Verify that ``iat`` (*issued at*)
-                claim value is an integer.
+                claim value is an integer (it must be present either way).
             verify_jti: Check that ``jti`` (*JWT ID*) claim is a string.
             verify_nbf: Verify that the value of the ``nbf`` (*not before*)
                 claim is in the past.
@@ -414,7 +426,7 @@ class JWToken:
         return cls.decode_with_config(encoded_token, config)
 
     @classmethod
-    @sensitive_variables('encoded_token', 'config')
+    @sensitive_variables()
     def decode_with_config(
         cls,
         encoded_token: str,
@@ -447,7 +459,7 @@ class JWToken:
             raise token_error(_reason_for(exc)) from None
 
     @classmethod
-    @sensitive_variables('encoded_token', 'secret')
+    @sensitive_variables()
     def decode_payload(
         cls,
         encoded_token: str,
@@ -485,7 +497,10 @@ class JWToken:
         Build a token from verified JSON *claims*.
 
         Registered claims become fields, the nested ``extras`` object and
-        every unknown top-level claim become :attr:`extras`.
+        every unknown top-level claim become :attr:`extras`. ``sub``,
+        ``exp`` and ``iat`` are required: a token without ``iat`` is never
+        taken as issued "now", so "log out everywhere" (which compares
+        ``iat``) cannot miss it.
 
         Raises:
             ValueError: If a claim is missing or has a wrong type.
@@ -509,11 +524,10 @@ class JWToken:
         # The nested object wins: `extras.type` decides the token type,
         # whatever a top-level `type` claim says.
         extras.update(nested)
-        if 'sub' not in kwargs or 'exp' not in kwargs:
-            raise _MissingClaimError('`sub` and `exp` claims are required')
+        if not _REQUIRED_CLAIMS.issubset(kwargs):
+            raise _MissingClaimError('`sub`, `exp` and `iat` are required')
         kwargs['exp'] = from_timestamp(kwargs['exp'])
-        if 'iat' in kwargs:
-            kwargs['iat'] = from_timestamp(kwargs['iat'])
+        kwargs['iat'] = from_timestamp(kwargs['iat'])
         if 'nbf' in claims:
             # Not a field, but a NumericDate all the same (RFC 7519). Only
             # the registered, top-level claim: `extras.nbf` is the
@@ -550,7 +564,7 @@ def _subclass_fields(token_cls: type[JWToken]) -> tuple[str, ...]:
     )
 
 
-@sensitive_variables('secret')
+@sensitive_variables()
 def key_problem(
     secret: str | bytes,
     algorithm: str,

@@ -13,12 +13,8 @@ from abc import abstractmethod
 from typing import Any, Final, Generic
 
 from django.contrib.auth import aauthenticate, authenticate
-from django.views.decorators.debug import (
-    sensitive_post_parameters,
-    sensitive_variables,
-)
+from django.views.decorators.debug import sensitive_variables
 from dmr import Body, modify
-from dmr.decorators import endpoint_decorator
 from dmr.exceptions import NotAuthenticatedError
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
@@ -29,6 +25,7 @@ from dmr_jwt.controller_base import (
     require_hook_modes,
     token_endpoint_spec,
 )
+from dmr_jwt.reports import hide_secrets
 from dmr_jwt.signals import (
     login_failed,
     tokens_obtained,
@@ -113,10 +110,10 @@ class ObtainTokensSyncController(
         )
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     def post(self, parsed_body: Body[_ObtainTokensT]) -> _TokensResponseT:
         """By default tokens are acquired on post."""
+        hide_secrets(self.request)
         return self.login(parsed_body)
 
     @sensitive_variables()
@@ -176,13 +173,13 @@ class ObtainTokensAsyncController(
         )
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     async def post(
         self,
         parsed_body: Body[_ObtainTokensT],
     ) -> _TokensResponseT:
         """By default tokens are acquired on post."""
+        hide_secrets(self.request)
         return await self.login(parsed_body)
 
     @sensitive_variables()
@@ -229,21 +226,13 @@ class RefreshTokenSyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(
-            cls,
-            'check_refresh_token',
-            'use_refresh_token',
-            'check_auth',
-            'convert_refresh_payload',
-            'make_api_response',
-            is_async=False,
-        )
+        require_hook_modes(cls, *_REFRESH_HOOKS, is_async=False)
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     def post(self, parsed_body: Body[_RefreshTokensT]) -> _TokensResponseT:
         """Refresh tokens on POST."""
+        hide_secrets(self.request)
         return self.refresh(parsed_body)
 
     @sensitive_variables()
@@ -254,7 +243,7 @@ class RefreshTokenSyncController(
         )
         self.check_refresh_token(token)
         user = self._subject_lookup().get_user(token.sub)
-        self.check_auth(user)
+        self.check_auth(*self._check_auth_args(user, token))
         set_request_user(self.request, user)
         if self.jwt_rotate_refresh_tokens:
             self.use_refresh_token(token)
@@ -286,8 +275,16 @@ class RefreshTokenSyncController(
         """
         raise NotImplementedError
 
-    def check_auth(self, user: Any) -> None:
-        """Run extra auth checks, raise if something is wrong."""
+    def check_auth(self, user: Any, token: JWToken | None = None) -> None:
+        """
+        Run extra auth checks, raise if something is wrong.
+
+        Called after the user lookup with the user and the verified refresh
+        *token*, as django-modern-rest 0.16 calls it, so the blocklist app's
+        ``JWTokenBlocklistSyncMixin`` works here too. A subclass that
+        overrides the earlier ``check_auth(self, user)`` is called with the
+        user alone.
+        """
         self._check_active(user)
 
     @abstractmethod
@@ -315,24 +312,16 @@ class RefreshTokenAsyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(
-            cls,
-            'check_refresh_token',
-            'use_refresh_token',
-            'check_auth',
-            'convert_refresh_payload',
-            'make_api_response',
-            is_async=True,
-        )
+        require_hook_modes(cls, *_REFRESH_HOOKS, is_async=True)
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(token_endpoint_spec)
     async def post(
         self,
         parsed_body: Body[_RefreshTokensT],
     ) -> _TokensResponseT:
         """Refresh tokens on POST."""
+        hide_secrets(self.request)
         return await self.refresh(parsed_body)
 
     @sensitive_variables()
@@ -343,7 +332,7 @@ class RefreshTokenAsyncController(
         )
         await self.check_refresh_token(token)
         user = await self._subject_lookup().aget_user(token.sub)
-        await self.check_auth(user)
+        await self.check_auth(*self._check_auth_args(user, token))
         set_request_user(self.request, user)
         if self.jwt_rotate_refresh_tokens:
             await self.use_refresh_token(token)
@@ -360,8 +349,12 @@ class RefreshTokenAsyncController(
         """See :meth:`RefreshTokenSyncController.use_refresh_token`."""
         raise NotImplementedError
 
-    async def check_auth(self, user: Any) -> None:
-        """Run extra auth checks, raise if something is wrong."""
+    async def check_auth(
+        self,
+        user: Any,
+        token: JWToken | None = None,
+    ) -> None:
+        """See :meth:`RefreshTokenSyncController.check_auth`."""
         self._check_active(user)
 
     @abstractmethod

@@ -153,7 +153,9 @@ def test_time_claim_of_wrong_type_or_range_is_rejected(
     ('overrides', 'expected'),
     [
         pytest.param({}, None, id='control'),
-        pytest.param({'iat': MISSING}, None, id='no-iat'),
+        # Required: a missing `iat` taken as "now" would escape the
+        # log-out-everywhere watermark.
+        pytest.param({'iat': MISSING}, Reason.MISSING_CLAIM, id='no-iat'),
         pytest.param(
             {'sub': MISSING},
             Reason.MISSING_CLAIM,

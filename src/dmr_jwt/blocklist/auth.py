@@ -11,9 +11,22 @@ They also reject every token issued before its user's "log out everywhere"
 watermark (:func:`dmr_jwt.blocklist.revoke_all_tokens`), compared with
 ``iat``, and every token of a revoked family (``extras.family``: logout, or
 a replayed refresh token; see :mod:`dmr_jwt.blocklist.store`).
-A token without ``iat`` is taken as issued when it is decoded, so the
-watermark cannot revoke it: require the claim
-(``require_claims=['iat']``) when other issuers may leave it out.
+Every token has an ``iat``: decoding refuses a token without one (``401``,
+"Token is missing a required claim", :meth:`dmr_jwt.token.JWToken.from_claims`),
+never takes it as issued "now", so the watermark revokes every token issued
+before it, whoever issued it; no ``require_claims`` is needed for that.
+
+Refresh controllers take either kind of mixin:
+
+- ``RefreshTokenBlocklistSyncMixin`` / ``RefreshTokenBlocklistAsyncMixin``
+  check in ``check_refresh_token``, before the user lookup (a revoked
+  token costs no user query), and implement rotation
+  (``jwt_rotate_refresh_tokens``);
+- ``JWTokenBlocklistSyncMixin`` / ``JWTokenBlocklistAsyncMixin`` check in
+  ``check_auth(user, token)``, after the user lookup, as in
+  django-modern-rest 0.16, whose refresh controllers call it that way.
+
+Both together check twice; the answer is the same.
 """
 
 import contextlib
@@ -26,6 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, final
 from django.core import checks
 from typing_extensions import override
 
+from dmr_jwt.auth_base import BaseJWTAuth
 from dmr_jwt.blocklist.store import BlocklistError, get_store
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import longest_token_lifetime, refresh_family
@@ -33,17 +47,27 @@ from dmr_jwt.signals import token_reuse_detected, token_revoked
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-    from dmr_jwt.auth import JWTAsyncAuth, JWTSyncAuth
     from dmr_jwt.blocklist.models import BlocklistedJWToken
     from dmr_jwt.views import (
         RefreshTokenAsyncController,
         RefreshTokenSyncController,
     )
 
-    _SyncAuthBase = JWTSyncAuth
-    _AsyncAuthBase = JWTAsyncAuth
+    class _SyncAuthBase:
+        # What the mixin needs of the class it is mixed into: an auth
+        # class (`check_auth(user, token)`) or a refresh controller
+        # (`check_auth(user, token=None)`).
+        def check_auth(self, user: Any, token: JWToken | None = None) -> None:
+            """The ``check_auth`` below the mixin."""
+
+    class _AsyncAuthBase:
+        async def check_auth(
+            self,
+            user: Any,
+            token: JWToken | None = None,
+        ) -> None:
+            """The ``check_auth`` below the mixin."""
+
     _SyncRefreshBase = RefreshTokenSyncController[Any, Any, Any]
     _AsyncRefreshBase = RefreshTokenAsyncController[Any, Any, Any]
 else:
@@ -61,9 +85,17 @@ __all__ = (
 
 
 class JWTokenBlocklistSyncMixin(_SyncAuthBase):
-    """Sync mixin for working with tokens blocklist."""
+    """
+    Sync mixin for working with tokens blocklist.
+
+    Mix it into a sync auth class (``JWTSyncAuth``) or a sync refresh
+    controller (``RefreshTokenSyncController``).
+    """
 
     __slots__ = ()
+
+    #: ``check_auth`` must get the token (refresh controllers check it).
+    _jwt_check_auth_needs_token: ClassVar[bool] = True
 
     def blocklist(self, token: JWToken) -> tuple['BlocklistedJWToken', bool]:
         """
@@ -80,16 +112,32 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
         return row, created
 
     @override
-    def check_auth(self, user: 'AbstractBaseUser', token: JWToken) -> None:
-        """Reject a blocklisted token, or one issued before the watermark."""
+    def check_auth(self, user: Any, token: JWToken | None = None) -> None:
+        """
+        Reject a revoked token: blocklisted, before the watermark, or family.
+
+        Raises:
+            NotAuthenticatedError: When the token is revoked.
+            TypeError: When called without the token.
+
+        """
+        token = _given(token, self)
         super().check_auth(user, token)
         _reject_if_revoked(token, _grace(self))
 
 
 class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
-    """Async mixin for working with tokens blocklist."""
+    """
+    Async mixin for working with tokens blocklist.
+
+    Mix it into an async auth class (``JWTAsyncAuth``) or an async refresh
+    controller (``RefreshTokenAsyncController``).
+    """
 
     __slots__ = ()
+
+    #: ``check_auth`` must get the token (refresh controllers check it).
+    _jwt_check_auth_needs_token: ClassVar[bool] = True
 
     async def blocklist(
         self,
@@ -107,10 +155,11 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
     @override
     async def check_auth(
         self,
-        user: 'AbstractBaseUser',
-        token: JWToken,
+        user: Any,
+        token: JWToken | None = None,
     ) -> None:
-        """Reject a blocklisted token, or one issued before the watermark."""
+        """See :meth:`JWTokenBlocklistSyncMixin.check_auth`."""
+        token = _given(token, self)
         await super().check_auth(user, token)
         await _areject_if_revoked(token, _grace(self))
 
@@ -292,11 +341,29 @@ def _revoked_kwargs(
     }
 
 
-def _grace(auth: 'JWTSyncAuth | JWTAsyncAuth') -> dt.timedelta:
-    # How long after `exp` this auth still accepts a token.
-    if not auth.verify_expiry:
+def _grace(owner: object) -> dt.timedelta:
+    # How long after `exp` the class the mixin is in still accepts a token.
+    # An auth class: its leeway, forever when it does not check `exp`. A
+    # refresh controller: none, because it verifies refresh tokens with no
+    # leeway and always checks `exp` (`RefreshTokenChecks`); that is all a
+    # revoked refresh token needs. (Access tokens are blocklisted by the
+    # auth classes, with their own leeway.)
+    if not isinstance(owner, BaseJWTAuth):
+        return dt.timedelta(0)
+    if not owner.verify_expiry:
         return _FOREVER
-    return dt.timedelta(seconds=auth.leeway)
+    return dt.timedelta(seconds=owner.leeway)
+
+
+def _given(token: JWToken | None, owner: object) -> JWToken:
+    # Refresh controllers refuse, when the class is made, a `check_auth`
+    # chain that would drop the token (`check_auth_takes_token`).
+    if token is None:
+        raise TypeError(
+            f'{type(owner).__qualname__}.check_auth needs the token: '
+            'call check_auth(user, token)',
+        )
+    return token
 
 
 #: Tokens that never expire stay revoked (practically) forever.

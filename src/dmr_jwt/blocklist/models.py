@@ -120,7 +120,7 @@ class UsedRefreshToken(models.Model):
 
     The insert is the atomic "use": of concurrent refreshes with one token
     exactly one inserts the row, the others find it. Rows are only written
-    by :mod:`dmr_jwt.blocklist.rotation`.
+    by :mod:`dmr_jwt.blocklist.store`.
     """
 
     jti: 'models.CharField[str, str]' = models.CharField(

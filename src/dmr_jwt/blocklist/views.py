@@ -47,12 +47,8 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NotRequired
 
 from django.core.exceptions import ImproperlyConfigured
-from django.views.decorators.debug import (
-    sensitive_post_parameters,
-    sensitive_variables,
-)
+from django.views.decorators.debug import sensitive_variables
 from dmr import Body, Controller, modify
-from dmr.decorators import endpoint_decorator
 from dmr.security.base import request_auth
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
@@ -71,6 +67,7 @@ from dmr_jwt.blocklist.store import BlocklistError, get_store
 from dmr_jwt.controller_base import RefreshTokenChecks, require_hook_modes
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import refresh_family, token_family
+from dmr_jwt.reports import hide_secrets
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
@@ -237,10 +234,10 @@ class LogoutSyncController(
     _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistSyncMixin
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(_logout_endpoint_spec)
     def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
         """Log out on POST."""
+        hide_secrets(self.request)
         return self.logout(parsed_body)
 
     @sensitive_variables()
@@ -284,10 +281,10 @@ class LogoutAsyncController(
     _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistAsyncMixin
 
     @sensitive_variables()
-    @endpoint_decorator(sensitive_post_parameters())
     @modify.lazy(_logout_endpoint_spec)
     async def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
         """Log out on POST."""
+        hide_secrets(self.request)
         return await self.logout(parsed_body)
 
     @sensitive_variables()
