@@ -25,6 +25,7 @@ from dmr_jwt._internal.boundary import (
     FaultBoundaryController,
     service_unavailable_spec,
 )
+from dmr_jwt._internal.hooks import check_auth_takes_token, require_hook_modes
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.families import (
     FAMILY_CLAIM,
@@ -34,7 +35,6 @@ from dmr_jwt.families import (
     note_token_lifetime,
     refresh_family,
 )
-from dmr_jwt.hooks import check_auth_takes_token, require_hook_modes
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.token import JWToken
 from dmr_jwt.users import SubjectLookup, set_request_user
@@ -352,7 +352,7 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
     def _check_auth_args(self, user: Any, token: JWToken) -> tuple[Any, ...]:
         # `check_auth(user, token)`, as django-modern-rest 0.16 calls it;
         # `check_auth(user)` for classes that still override the
-        # one-argument form (see `dmr_jwt.hooks.check_auth_takes_token`).
+        # one-argument form (see `_internal.hooks.check_auth_takes_token`).
         if self._jwt_check_auth_takes_token:
             return (user, token)
         return (user,)
