@@ -17,9 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 from dmr.metadata import EndpointMetadata, ResponseSpec
-from dmr.security.base import unauth_response_spec
 
-from dmr_jwt._internal.boundary import service_unavailable_spec
+from dmr_jwt._internal.boundary import auth_response_specs
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.header import AUTHORIZATION, AuthHeaderMixin, meta_key
 from dmr_jwt.keys import check_secret, get_secret
@@ -280,22 +279,8 @@ class BaseJWTAuth(AuthHeaderMixin):
         controller_cls: type['Controller[BaseSerializer]'],
         existing_responses: Mapping[HTTPStatus, ResponseSpec],
     ) -> list[ResponseSpec]:
-        """
-        The responses of auth: ``401``, and ``503`` when a service is sick.
-
-        A database or cache that cannot answer gives ``503`` with
-        ``Retry-After`` (see :mod:`dmr_jwt._internal.boundary`), on every
-        endpoint that uses this auth.
-        """
-        # The framework's `401` (with its challenge header), then ours.
-        return [
-            spec
-            for spec in (
-                unauth_response_spec(controller_cls, metadata),
-                service_unavailable_spec(controller_cls),
-            )
-            if spec.status_code not in existing_responses
-        ]
+        """Responses of auth: ``401``; ``503`` for a sick database or cache."""
+        return auth_response_specs(metadata, controller_cls, existing_responses)
 
     def claim_from_token(self, token: JWToken) -> str:
         """

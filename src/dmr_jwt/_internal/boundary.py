@@ -54,11 +54,15 @@ from dmr.errors import ErrorType
 from dmr.headers import HeaderSpec
 from dmr.parsers import Parser
 from dmr.response import APIError
+from dmr.security.base import unauth_response_spec
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypeVar, override
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from dmr.endpoint import Endpoint
+    from dmr.metadata import EndpointMetadata
 
 __all__ = (
     'ANSWERED',
@@ -68,6 +72,7 @@ __all__ = (
     'aanswer_fault',
     'answer_fault',
     'arelease_after',
+    'auth_response_specs',
     'describe_fault',
     'error_response',
     'fault_error',
@@ -329,3 +334,19 @@ def describe_fault(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     message = lines[0][:_MAX_LOGGED_MESSAGE] if lines else ''
     return f'{type(exc).__qualname__}: {message}'
+
+
+def auth_response_specs(
+    metadata: 'EndpointMetadata',
+    controller_cls: type[Controller[BaseSerializer]],
+    existing_responses: 'Mapping[HTTPStatus, ResponseSpec]',
+) -> list[ResponseSpec]:
+    """The responses of our auth: the framework's ``401``, and our ``503``."""
+    return [
+        spec
+        for spec in (
+            unauth_response_spec(controller_cls, metadata),
+            service_unavailable_spec(controller_cls),
+        )
+        if spec.status_code not in existing_responses
+    ]

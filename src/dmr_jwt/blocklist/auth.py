@@ -30,19 +30,18 @@ Both together check twice; the answer is the same.
 """
 
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, final
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core import checks
 from typing_extensions import override
 
 from dmr_jwt.auth_base import BaseJWTAuth
+from dmr_jwt.blocklist._sessions import Replay
 from dmr_jwt.blocklist.store import BlocklistError, get_store
 from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.families import longest_token_lifetime, refresh_family
 from dmr_jwt.signals import token_reuse_detected, token_revoked
 from dmr_jwt.token import JWToken
 
@@ -195,7 +194,7 @@ class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
             used_at = get_store().use_refresh_token(token)
         if used_at is None:
             return
-        replay = _Replay.of(self, token, used_at)
+        replay = Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
                 get_store().revoke_family(**replay.revoke_family_kwargs())
@@ -221,7 +220,7 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
             used_at = await get_store().ause_refresh_token(token)
         if used_at is None:
             return
-        replay = _Replay.of(self, token, used_at)
+        replay = Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
                 await get_store().arevoke_family(
@@ -229,83 +228,6 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
                 )
         await token_reuse_detected.asend(**replay.signal_kwargs())
         raise token_error(Reason.REUSED)
-
-
-@final
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Replay:
-    """A used refresh token presented again, and what it leads to."""
-
-    controller: Any
-    token: JWToken
-    family: str | None
-    used_at: dt.datetime
-    revokes_family: bool
-
-    @classmethod
-    def of(
-        cls, controller: Any, token: JWToken, used_at: dt.datetime
-    ) -> '_Replay':
-        family = refresh_family(token)
-        since_use = dt.datetime.now(dt.UTC) - used_at
-        return cls(
-            controller=controller,
-            token=token,
-            family=family,
-            used_at=used_at,
-            revokes_family=(
-                family is not None
-                and since_use > controller.jwt_rotation_grace_period
-            ),
-        )
-
-    def revoke_family_kwargs(self) -> dict[str, Any]:
-        assert self.family is not None  # noqa: S101
-        return {
-            'family': self.family,
-            'sub': self.token.sub,
-            'expires_at': family_expiry(self.controller, self.token),
-            'cause': 'reuse',
-            'sender': type(self.controller),
-        }
-
-    def signal_kwargs(self) -> dict[str, Any]:
-        # The `token_reuse_detected` payload, documented in `dmr_jwt.signals`.
-        return {
-            'sender': type(self.controller),
-            'request': self.controller.request,
-            'token': self.token,
-            'family': self.family,
-            'used_at': self.used_at,
-            'family_revoked': self.revokes_family,
-        }
-
-
-def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
-    """
-    When the last token of a family revoked by *controller* expires.
-
-    A family only grows through refreshes, so once it is revoked no token
-    of it outlives the longest lifetime that a token controller gives a
-    token: the longest of this controller's and of every token controller
-    defined in the process (:func:`dmr_jwt.families.longest_token_lifetime`),
-    and no presented token outlives its own ``exp``. Plus a margin for the
-    auth classes' leeway.
-    """
-    lifetime: dt.timedelta = max(
-        controller.jwt_refresh_expiration,
-        controller.jwt_expiration,
-        longest_token_lifetime(),
-    )
-    expires_at = max(
-        dt.datetime.now(dt.UTC) + lifetime,
-        *(token.exp for token in tokens),
-    )
-    return expires_at + _FAMILY_EXPIRY_MARGIN
-
-
-#: Leeway of the auth classes that check the family's access tokens.
-_FAMILY_EXPIRY_MARGIN = dt.timedelta(days=1)
 
 
 @contextlib.contextmanager

@@ -58,10 +58,10 @@ from dmr_jwt._internal.boundary import (
     service_unavailable_spec,
 )
 from dmr_jwt.auth import request_jwt
+from dmr_jwt.blocklist._sessions import family_expiry
 from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistAsyncMixin,
     JWTokenBlocklistSyncMixin,
-    family_expiry,
 )
 from dmr_jwt.blocklist.store import BlocklistError, get_store
 from dmr_jwt.controller_base import RefreshTokenChecks, require_hook_modes
