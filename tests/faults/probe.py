@@ -159,7 +159,8 @@ class Probe:
         assert not accepted, (
             f'{len(accepted)} calls with a revoked token accepted later '
             f'than {self.max_staleness} s + {MARGIN} s after the '
-            f'revocation returned: {accepted[:3]}'
+            'revocation returned (endpoint, status, seconds after it): '
+            + ', '.join(self._describe(call) for call in accepted[:5])
         )
 
     def check_calls(self) -> None:
@@ -168,6 +169,11 @@ class Probe:
             _check_call(call)
 
     # Helpers:
+
+    def _describe(self, call: Call) -> str:
+        assert call.token is not None
+        after = call.started - self.revoked_at[call.token]
+        return f'({call.endpoint}, {call.status}, {after:.2f} s)'
 
     def _url(self, endpoint: Endpoint) -> str:
         if endpoint == 'rotate':

@@ -170,8 +170,7 @@ class RedisServer:
                     return
                 if policy != 'noeviction' and self._evicted(client):
                     return
-            if policy == 'noeviction':  # pragma: no cover
-                raise AssertionError('redis never reported OOM')
+            raise AssertionError(f'{policy}: redis never filled up')
 
     def reset_maxmemory(self) -> None:
         """Lift the memory limit and drop the fillers: the fault is over."""
