@@ -9,6 +9,7 @@ short. ``probe`` drives the test app over HTTP (Django's test client) and
 times every call.
 """
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Iterator
@@ -65,20 +66,31 @@ def close_redis_caches() -> None:
                 pool.disconnect()
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A running ``redis-server`` of this test only; killed at teardown."""
+@contextlib.contextmanager
+def running_redis(data_dir: Path) -> Iterator[RedisServer]:
+    """
+    A running ``redis-server`` in *data_dir*; killed at the end.
+
+    Skips the test when ``redis-server`` is not installed (fails in CI).
+    """
     if REDIS_SERVER is None:
         reason = 'redis-server is not installed (bash .ci/run installs it)'
         if os.environ.get('CI'):
             pytest.fail(f'CI must run the fault tests: {reason}')
         pytest.skip(reason)
-    server = RedisServer(tmp_path / 'redis')
+    server = RedisServer(data_dir)
     try:
         server.start()
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A running ``redis-server`` of this test only; killed at teardown."""
+    with running_redis(tmp_path / 'redis') as server:
+        yield server
 
 
 @pytest.fixture(params=['sqlite', 'postgres'])

@@ -121,9 +121,17 @@ class Probe:
         response = self._post(endpoint, {'refresh_token': refresh}, refresh)
         return _pair(response) if response.status_code == 200 else None
 
+    def try_logout(self, pair: Pair) -> 'Response':
+        """Ask to log the session of *pair* out: the response, as it came."""
+        return self._post(
+            'logout',
+            {'refresh_token': pair.refresh},
+            pair.access,
+        )
+
     def logout(self, pair: Pair) -> Call:
         """Log the session of *pair* out: both its tokens are revoked."""
-        self._post('logout', {'refresh_token': pair.refresh}, pair.access)
+        self.try_logout(pair)
         return self._revoked(pair)
 
     def everywhere(self, pair: Pair, *others: Pair) -> Call:
