@@ -22,10 +22,21 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from pytest_django import Settings as SettingsWrapper
 
-from tests.blocklist.conftest import require_postgres
+from tests.blocklist.conftest import blocklist_database
 from tests.conftest import Mode
 from tests.faults.probe import Probe
 from tests.faults.redis_server import REDIS_SERVER, RedisServer
+
+__all__ = (
+    # The database axis of the blocklist tests ('sqlite', 'postgres').
+    'blocklist_database',
+    'close_redis_caches',
+    'fault_cache',
+    'probe',
+    'redis_cache_config',
+    'redis_server',
+    'running_redis',
+)
 
 #: The ``CACHES`` alias of the per-test Redis.
 FAULT_CACHE: Final = 'faults'
@@ -93,18 +104,6 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
 
 
-@pytest.fixture(params=['sqlite', 'postgres'])
-def blocklist_database(
-    request: pytest.FixtureRequest,
-    settings: SettingsWrapper,
-) -> str:
-    """The database alias that stores the revocation rows."""
-    if request.param == 'postgres':
-        require_postgres(settings)
-        return 'postgres'
-    return 'default'
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class FaultSettings:
     """The revocation settings of a fault test."""
@@ -141,6 +140,6 @@ def fault_cache(
 
 
 @pytest.fixture
-def probe(fault_cache: FaultSettings, mode: Mode, db: Any) -> Probe:
+def probe(fault_cache: FaultSettings, mode: Mode) -> Probe:
     """The test app over HTTP, every call timed and checked for 500s."""
     return Probe(Client(), mode=mode, max_staleness=fault_cache.max_staleness)
