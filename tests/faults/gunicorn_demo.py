@@ -24,12 +24,16 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+import dmr_jwt
 from tests.faults.redis_server import free_port
 
 __all__ = ('WORKERS', 'DemoServer', 'call', 'fresh_database')
 
-#: The root of the repository (``src/`` and ``examples/demo`` are in it).
+#: The root of the repository (``examples/demo`` is in it).
 _ROOT: Final = Path(__file__).resolve().parents[2]
+
+#: Where the ``dmr_jwt`` under test lives: gunicorn runs that very code.
+_SRC: Final = Path(dmr_jwt.__file__).resolve().parents[1]
 
 #: gunicorn worker processes.
 WORKERS: Final = 4
@@ -80,9 +84,9 @@ class DemoServer:
             'DJANGO_SETTINGS_MODULE': 'demo.settings',
             'DEMO_DATABASE_URL': database_url,
             'DEMO_REDIS_URL': redis_url,
-            # This checkout's code, not whatever the venv has installed.
+            # The code under test, not whatever the venv has installed.
             'PYTHONPATH': os.pathsep.join(
-                [str(_ROOT / 'src'), str(_ROOT / 'examples' / 'demo')],
+                [str(_SRC), str(_ROOT / 'examples' / 'demo')],
             ),
         }
         self._process: subprocess.Popen[bytes] | None = None
