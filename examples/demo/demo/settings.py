@@ -2,9 +2,21 @@
 Settings of the demo project.
 
 Local development only: DEBUG is on and the secret key is public.
+
+SQLite and a per-process cache by default. Two environment variables point
+the demo at real servers instead (the fault tests run it so, under
+gunicorn):
+
+- ``DEMO_DATABASE_URL``: ``postgres://user:password@127.0.0.1:PORT/NAME``,
+  the database (users and revocation rows);
+- ``DEMO_REDIS_URL``: ``redis://127.0.0.1:PORT/0``, ``CACHES['default']``,
+  which is also the revocation cache, with short socket timeouts.
 """
 
+import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,27 +78,69 @@ TEMPLATES = [
 
 WSGI_APPLICATION = 'demo.wsgi.application'
 
-DATABASES = {
+DATABASES: dict[str, dict[str, Any]] = {
     'default': {
         'ENGINE': 'django.db.backends.sqlite3',
         'NAME': BASE_DIR / 'db.sqlite3',
     },
 }
 
-# The blocklist is fronted by the `default` cache. There is no CACHES
-# setting, so that is Django's default `LocMemCache`: one per process.
-# The demo runs one process (`runserver`), which sees every logout at
+
+def _database_from_url(url: str) -> dict[str, Any]:
+    """A ``DATABASES`` entry for ``postgres://user:password@host:port/name``."""
+    parts = urlsplit(url)
+    if parts.scheme not in {'postgres', 'postgresql'}:
+        raise ValueError(f'DEMO_DATABASE_URL: not a postgres:// URL: {url!r}')
+    return {
+        'ENGINE': 'django.db.backends.postgresql',
+        'NAME': unquote(parts.path.lstrip('/')) or 'postgres',
+        'USER': unquote(parts.username or 'postgres'),
+        'PASSWORD': unquote(parts.password or ''),
+        'HOST': parts.hostname or '127.0.0.1',
+        'PORT': str(parts.port or 5432),
+    }
+
+
+DEMO_DATABASE_URL = os.environ.get('DEMO_DATABASE_URL')
+if DEMO_DATABASE_URL:
+    DATABASES['default'] = _database_from_url(DEMO_DATABASE_URL)
+
+DEMO_REDIS_URL = os.environ.get('DEMO_REDIS_URL')
+if DEMO_REDIS_URL:
+    if urlsplit(DEMO_REDIS_URL).scheme not in {'redis', 'rediss'}:
+        raise ValueError(
+            f'DEMO_REDIS_URL: not a redis:// URL: {DEMO_REDIS_URL!r}',
+        )
+    # Shared by every process: a logout is seen by all workers at once.
+    # Short socket timeouts: a frozen Redis costs a quarter of a second,
+    # not the 20 s or more of the defaults (Django passes OPTIONS to
+    # redis-py's ConnectionPool).
+    CACHES = {
+        'default': {
+            'BACKEND': 'django.core.cache.backends.redis.RedisCache',
+            'LOCATION': DEMO_REDIS_URL,
+            'KEY_PREFIX': 'dmr-jwt-demo',
+            'OPTIONS': {
+                'socket_timeout': 0.25,
+                'socket_connect_timeout': 0.25,
+            },
+        },
+    }
+
+# The blocklist is fronted by the `default` cache. Without DEMO_REDIS_URL
+# there is no CACHES setting: Django's default `LocMemCache`, per process.
+# The demo then runs one process (`runserver`), which sees every logout at
 # once, so the per-process staleness warning (dmr_jwt.W001) does not
-# apply and is silenced below. In production with several workers, point
-# `BLOCKLIST_CACHE` at a shared cache (Redis) instead, so that a token
-# revoked by one worker is refused by all of them at once.
+# apply and is silenced. In production with several workers, point
+# `BLOCKLIST_CACHE` at a shared cache (Redis, as DEMO_REDIS_URL does)
+# instead, so that a token revoked by one worker is refused by all of
+# them at once.
 DMR_JWT = {
     'BLOCKLIST_CACHE': 'default',
     # A new password logs the user out everywhere.
     'REVOKE_TOKENS_ON_PASSWORD_CHANGE': True,
 }
-
-SILENCED_SYSTEM_CHECKS = ['dmr_jwt.W001']  # one process: see above
+SILENCED_SYSTEM_CHECKS = [] if DEMO_REDIS_URL else ['dmr_jwt.W001']
 
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 

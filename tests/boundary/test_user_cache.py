@@ -19,8 +19,8 @@ from django.test import Client
 from pytest_django import Settings as SettingsWrapper
 
 from dmr_jwt.token import JWToken
+from tests.boundary.conftest import assert_unavailable, closed_port, unreachable
 from tests.conftest import Mode
-from tests.faults.conftest import assert_unavailable, closed_port, unreachable
 
 pytestmark = pytest.mark.urls('tests.app.faults_urls')
 

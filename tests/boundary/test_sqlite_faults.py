@@ -17,13 +17,13 @@ import pytest
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 from django.test import Client
 
-from tests.conftest import Mode, SerializerName
-from tests.faults.conftest import (
+from tests.boundary.conftest import (
     ENDPOINTS,
     assert_unavailable,
     login,
     session_status,
 )
+from tests.conftest import Mode, SerializerName
 
 pytestmark = [
     pytest.mark.urls('tests.app.faults_urls'),

@@ -16,8 +16,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from tests.conftest import Mode, SerializerName
-from tests.faults.conftest import (
+from tests.boundary.conftest import (
     BOUNDARY_LOGGER,
     ENDPOINTS,
     assert_unavailable,
@@ -26,6 +25,7 @@ from tests.faults.conftest import (
     terminate_backend,
     unreachable,
 )
+from tests.conftest import Mode, SerializerName
 
 pytestmark = [
     pytest.mark.urls('tests.app.faults_urls'),

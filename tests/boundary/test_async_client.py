@@ -18,8 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.test import AsyncClient
 
-from tests.conftest import PASSWORD, SerializerName
-from tests.faults.conftest import (
+from tests.boundary.conftest import (
     ENDPOINTS,
     Endpoint,
     Tokens,
@@ -27,6 +26,7 @@ from tests.faults.conftest import (
     closed_port,
     terminate_backend,
 )
+from tests.conftest import PASSWORD, SerializerName
 
 if TYPE_CHECKING:
     from tests.conftest import AnyResponse

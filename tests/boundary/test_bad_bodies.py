@@ -14,8 +14,8 @@ from dirty_equals import IsStr
 from django.conf import settings
 from django.test import Client
 
+from tests.boundary.conftest import ENDPOINTS, login
 from tests.conftest import Mode, SerializerName
-from tests.faults.conftest import ENDPOINTS, login
 
 pytestmark = [
     pytest.mark.urls('tests.app.faults_urls'),
