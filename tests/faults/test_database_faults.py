@@ -9,35 +9,17 @@ database is away, a logout cannot be written: it answers ``503`` with a
 without restarting anything.
 """
 
-import contextlib
-from collections.abc import Iterator
-
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 
+from tests.boundary.conftest import unreachable
 from tests.conftest import PASSWORD
 from tests.faults.probe import Probe
-from tests.faults.redis_server import free_port
 
 pytestmark = [
     pytest.mark.urls('tests.faults.urls'),
     pytest.mark.django_db(transaction=True, databases='__all__'),
 ]
-
-
-@contextlib.contextmanager
-def unreachable(alias: str) -> Iterator[None]:
-    """Point the connection of *alias* at a port nothing listens on."""
-    connection = connections[alias]
-    connection.close()
-    port = connection.settings_dict['PORT']
-    connection.settings_dict['PORT'] = str(free_port())
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict['PORT'] = port
 
 
 @pytest.mark.parametrize('blocklist_database', ['postgres'], indirect=True)
