@@ -56,6 +56,8 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
             self._add_challenge(exc)
             raise
         except ANSWERED as exc:
+            # Not every one is answered: the rest goes on as a 500.
+            hide_secret_frames(controller.request)
             answer_fault(controller, exc)
         except Exception:
             # A report of this error may show frames with the raw token.
@@ -116,6 +118,7 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
             self._add_challenge(exc)
             raise
         except ANSWERED as exc:
+            hide_secret_frames(controller.request)
             await aanswer_fault(controller, exc)
         except Exception:
             hide_secret_frames(controller.request)

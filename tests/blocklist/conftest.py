@@ -164,7 +164,13 @@ def committed() -> Iterator[None]:
 
 
 def cached_entry(alias: str, key: str) -> tuple[object, float | None]:
-    """The value cached under *key* in *alias* and its remaining TTL."""
+    """
+    The answer cached under *key* in *alias* and its remaining TTL.
+
+    An answer that can still turn into "revoked" is stored with the time it
+    was read from the database: it is unwrapped here, after checking that
+    the stamp is of this test's time.
+    """
     cache = caches[alias]
     full_key = cache.make_and_validate_key(key)
     ttl: float | None
@@ -177,7 +183,16 @@ def cached_entry(alias: str, key: str) -> tuple[object, float | None]:
         ttl = None if seconds < 0 else float(seconds)
     else:  # pragma: no cover
         raise NotImplementedError(type(cache))
-    return cache.get(key), ttl
+    return unstamped(cache.get(key)), ttl
+
+
+def unstamped(cached: object) -> object:
+    """A cached answer without its read time (``True`` has none)."""
+    if not isinstance(cached, tuple):
+        return cached
+    answer, read_at = cached
+    assert abs(time.time() - read_at) < 60, cached
+    return answer
 
 
 @pytest.fixture

@@ -34,7 +34,11 @@ from dmr_jwt.blocklist import store
 from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 from dmr_jwt.errors import Reason
 from tests.app.blocklist_views import BlocklistAsyncAuth, BlocklistSyncAuth
-from tests.blocklist.conftest import BlocklistBackend, require_redis
+from tests.blocklist.conftest import (
+    BlocklistBackend,
+    require_redis,
+    unstamped,
+)
 from tests.conftest import (
     PASSWORD,
     Mode,
@@ -463,7 +467,7 @@ def test_block_on_one_server_reaches_another(
         user,
         jti,
     )
-    assert caches['server-b'].get(store.cache_key(jti)) is False
+    assert unstamped(caches['server-b'].get(store.cache_key(jti))) is False
 
     _serve_as(settings, 'server-a')
     logout = client.post(bl_url('logout'), headers=_bearer(encoded))

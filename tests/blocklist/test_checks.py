@@ -357,8 +357,12 @@ def test_no_w002_with_a_socket_timeout(
     assert _run(check_cache_scope, 'dmr_jwt.W002') == []
 
 
-def test_w002_for_a_zero_socket_timeout(settings: Settings) -> None:
-    _redis_cache(settings, socket_timeout=0)
+@pytest.mark.parametrize('timeout', [0, True, None, '0.25'])
+def test_w002_for_a_socket_timeout_that_bounds_nothing(
+    settings: Settings,
+    timeout: object,
+) -> None:
+    _redis_cache(settings, socket_timeout=timeout)
 
     assert _run(check_cache_scope, 'dmr_jwt.W002')
 

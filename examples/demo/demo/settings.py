@@ -90,7 +90,8 @@ def _database_from_url(url: str) -> dict[str, Any]:
     """A ``DATABASES`` entry for ``postgres://user:password@host:port/name``."""
     parts = urlsplit(url)
     if parts.scheme not in {'postgres', 'postgresql'}:
-        raise ValueError(f'DEMO_DATABASE_URL: not a postgres:// URL: {url!r}')
+        # Never the URL itself: it holds the password.
+        raise ValueError('DEMO_DATABASE_URL: not a postgres:// URL')
     return {
         'ENGINE': 'django.db.backends.postgresql',
         'NAME': unquote(parts.path.lstrip('/')) or 'postgres',
@@ -108,9 +109,7 @@ if DEMO_DATABASE_URL:
 DEMO_REDIS_URL = os.environ.get('DEMO_REDIS_URL')
 if DEMO_REDIS_URL:
     if urlsplit(DEMO_REDIS_URL).scheme not in {'redis', 'rediss'}:
-        raise ValueError(
-            f'DEMO_REDIS_URL: not a redis:// URL: {DEMO_REDIS_URL!r}',
-        )
+        raise ValueError('DEMO_REDIS_URL: not a redis:// URL')
     # Shared by every process: a logout is seen by all workers at once.
     # Short socket timeouts: a frozen Redis costs a quarter of a second,
     # not the 20 s or more of the defaults (Django passes OPTIONS to

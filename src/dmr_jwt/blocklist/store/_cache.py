@@ -21,6 +21,7 @@ from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 
+from dmr_jwt._internal.boundary import describe_fault
 from dmr_jwt.cache_keys import safe_cache_key
 from dmr_jwt.caching import acache_add, acache_get_many, acache_set
 
@@ -148,7 +149,8 @@ class GuardedCache:
         return caches[self._alias]
 
     def _succeeded(self) -> None:
-        if self._tripped:
+        # A call that began before a failure elsewhere says nothing yet.
+        if self._tripped and not self.is_open:
             self._recover()
 
     def _trip(self, operation: str, error: Exception) -> None:
@@ -158,12 +160,11 @@ class GuardedCache:
             self._tripped = True
         if first:
             _logger.warning(
-                'dmr_jwt: the revocation cache %r failed on %s (%s: %s); '
+                'dmr_jwt: the revocation cache %r failed on %s (%s); '
                 'the database answers alone for %.1f s',
                 self._alias,
                 operation,
-                type(error).__name__,
-                error,
+                describe_fault(error),
                 self._backoff,
             )
 

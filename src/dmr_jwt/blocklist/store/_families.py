@@ -186,8 +186,9 @@ class FamilyState(StoreBase):
         cached: object,
     ) -> bool:
         """The answer for *family*: *cached*, else the database."""
-        if isinstance(cached, bool):
-            return cached
+        answer = self.policy.cached_answer(token, cached)
+        if isinstance(answer, bool):
+            return answer
         revoked = self._families().filter(family=family).exists()
         key = family_cache_key(family)
         self.cache.put(self.policy.answer(key, revoked, token.exp + grace))
@@ -201,8 +202,9 @@ class FamilyState(StoreBase):
         cached: object,
     ) -> bool:
         """Async :meth:`family_revoked`."""
-        if isinstance(cached, bool):
-            return cached
+        answer = self.policy.cached_answer(token, cached)
+        if isinstance(answer, bool):
+            return answer
         revoked = await self._families().filter(family=family).aexists()
         key = family_cache_key(family)
         await self.cache.aput(

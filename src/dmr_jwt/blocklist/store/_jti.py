@@ -104,8 +104,9 @@ class BlocklistState(StoreBase):
         cached: object,
     ) -> bool:
         """The answer for a checked ``jti``: *cached*, else the database."""
-        if isinstance(cached, bool):
-            return cached
+        answer = self.policy.cached_answer(token, cached)
+        if isinstance(answer, bool):
+            return answer
         blocked = self._blocklisted().filter(jti=token.jti).exists()
         self.cache.put(self._answer(token, grace, blocked=blocked))
         return blocked
@@ -117,8 +118,9 @@ class BlocklistState(StoreBase):
         cached: object,
     ) -> bool:
         """Async :meth:`blocked`."""
-        if isinstance(cached, bool):
-            return cached
+        answer = self.policy.cached_answer(token, cached)
+        if isinstance(answer, bool):
+            return answer
         blocked = await self._blocklisted().filter(jti=token.jti).aexists()
         await self.cache.aput(self._answer(token, grace, blocked=blocked))
         return blocked

@@ -32,4 +32,8 @@ def has_socket_timeout(cache: BaseCache) -> bool | None:
     if not isinstance(options, dict):
         return None
     timeout = options.get(option)
-    return isinstance(timeout, int | float) and timeout > 0
+    return (
+        isinstance(timeout, int | float)
+        and not isinstance(timeout, bool)
+        and timeout > 0
+    )

@@ -4,9 +4,9 @@
 every token of that user issued before the watermark is revoked, whatever
 its ``jti``. The watermark is ``now`` rounded up to the next whole second,
 because ``iat`` has one-second resolution: tokens issued in the same
-second as the logout are revoked too. A watermark can move (later only),
-so every cached watermark, written through or read from the database,
-lives at most ``BLOCKLIST_MAX_STALENESS`` seconds.
+second as the logout are revoked too. A watermark can move (the latest
+call wins), so every cached watermark, written through or read from the
+database, counts for at most ``BLOCKLIST_MAX_STALENESS`` seconds.
 """
 
 import datetime as dt
@@ -139,7 +139,7 @@ class WatermarkState(StoreBase):
         cached: object,
     ) -> bool:
         """The answer for *token*: *cached*, else the database."""
-        watermark = _as_watermark(cached)
+        watermark = _as_watermark(self.policy.cached_answer(token, cached))
         if watermark is None:
             if not self.limits.is_storable_sub(token.sub):
                 return False  # never stored: no watermark
@@ -154,7 +154,7 @@ class WatermarkState(StoreBase):
         cached: object,
     ) -> bool:
         """Async :meth:`revoked_by_watermark`."""
-        watermark = _as_watermark(cached)
+        watermark = _as_watermark(self.policy.cached_answer(token, cached))
         if watermark is None:
             if not self.limits.is_storable_sub(token.sub):
                 return False
