@@ -10,12 +10,14 @@ then the very same request answers normally, with nothing restarted.
 
 import logging
 import time
-from typing import Final
+from typing import Any, Final
+from unittest import mock
 
 import pytest
 from django.db import connections
 from django.test import Client
 
+from dmr_jwt.users import SubjectLookup
 from tests.boundary.conftest import (
     BOUNDARY_LOGGER,
     ENDPOINTS,
@@ -94,3 +96,40 @@ def test_dropped_connection_is_not_reused(
     assert (
         session_status(client, tokens, serializer=serializer, mode=mode) == 200
     )
+
+
+def test_a_fault_inside_atomic_requests_rolls_back_instead_of_a_500(
+    *,
+    client: Client,
+    serializer: SerializerName,
+) -> None:
+    # Django opens the request's transaction before the view; the
+    # connection dies during auth. The answer is the 503, and the request
+    # transaction is rolled back (a commit on the dead connection would
+    # raise past every handler).
+    tokens = login(client)
+    settings_dict = connections['postgres'].settings_dict
+    settings_dict['ATOMIC_REQUESTS'] = True
+    lookup = SubjectLookup.get_user
+
+    def dies_then_looks_up(self: SubjectLookup, subject: str) -> Any:
+        connection = connections['postgres']
+        assert connection.in_atomic_block
+        terminate_backend(connection.connection.info.backend_pid)
+        return lookup(self, subject)
+
+    try:
+        with mock.patch.object(SubjectLookup, 'get_user', dies_then_looks_up):
+            start = time.monotonic()
+            response = _ME.call(
+                client,
+                tokens,
+                serializer=serializer,
+                mode='sync',  # Django refuses ATOMIC_REQUESTS on async views
+            )
+        assert_unavailable(response, time.monotonic() - start)
+    finally:
+        settings_dict['ATOMIC_REQUESTS'] = False
+
+    status = session_status(client, tokens, serializer=serializer, mode='sync')
+    assert status == 200

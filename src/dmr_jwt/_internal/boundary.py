@@ -219,15 +219,21 @@ def release_after(exc: BaseException | None) -> None:
     on ``request_finished``); not every server or test client sends that
     signal, and a connection inside a transaction is never closed there.
     Closing here, outside transactions, makes the next query reconnect.
-    A connection in a transaction is left to its owner: the transaction is
-    lost anyway and ``atomic`` rolls it back.
+    A connection in a transaction (``ATOMIC_REQUESTS``) is marked for
+    rollback instead: the request failed, none of its writes may commit,
+    and ``atomic`` closes a connection whose rollback fails, where a
+    commit on it would raise past every handler (an HTML ``500``).
     """
     if not isinstance(exc, _DATABASE_FAULTS):
         return
     for connection in connections.all(initialized_only=True):
-        if connection.errors_occurred and not connection.in_atomic_block:
-            with contextlib.suppress(*SERVICE_FAULTS):
-                connection.close()
+        if not connection.errors_occurred:
+            continue
+        if connection.in_atomic_block:
+            connection.set_rollback(True)
+            continue
+        with contextlib.suppress(*SERVICE_FAULTS):
+            connection.close()
 
 
 #: :func:`release_after` where the async ORM runs its queries.
