@@ -53,9 +53,9 @@ class Settings:
             by a process whose cache missed the revocation (a per-process
             cache, or a shared cache that was unreachable, frozen,
             restarted with old data or evicted the entry).
-        BLOCKLIST_CACHE_BACKOFF: Seconds that the revocation store leaves
-            its cache alone after a failed call, answering from the
-            database only (and logging once per window).
+        CACHE_BACKOFF: Seconds that the revocation store and the user
+            cache leave their cache alone after a failed call, answering
+            from the database only (and logging once per window).
         REVOKE_TOKENS_ON_PASSWORD_CHANGE: Log a user out everywhere
             (:func:`dmr_jwt.blocklist.revoke_all_tokens`) when their
             password changes: when a user saved after ``set_password()``.
@@ -66,7 +66,7 @@ class Settings:
     BLOCKLIST_CACHE: str | None = 'default'
     BLOCKLIST_DATABASE: str | None = None
     BLOCKLIST_MAX_STALENESS: int = 5
-    BLOCKLIST_CACHE_BACKOFF: float = 5.0
+    CACHE_BACKOFF: float = 5.0
     REVOKE_TOKENS_ON_PASSWORD_CHANGE: bool = False
 
     @classmethod
@@ -131,7 +131,7 @@ _VALIDATORS: Final[dict[str, Callable[[object], bool]]] = {
     'BLOCKLIST_CACHE': _is_optional_alias,
     'BLOCKLIST_DATABASE': _is_optional_alias,
     'BLOCKLIST_MAX_STALENESS': _is_positive_int,
-    'BLOCKLIST_CACHE_BACKOFF': _is_positive_number,
+    'CACHE_BACKOFF': _is_positive_number,
     'REVOKE_TOKENS_ON_PASSWORD_CHANGE': _is_bool,
 }
 
@@ -141,7 +141,7 @@ EXPECTED_TYPES: Final = MappingProxyType(
         'BLOCKLIST_CACHE': 'a cache alias (str) or None',
         'BLOCKLIST_DATABASE': 'a database alias (str) or None',
         'BLOCKLIST_MAX_STALENESS': 'a positive int (seconds)',
-        'BLOCKLIST_CACHE_BACKOFF': 'a positive number (seconds)',
+        'CACHE_BACKOFF': 'a positive number (seconds)',
         'REVOKE_TOKENS_ON_PASSWORD_CHANGE': 'True or False',
     }
 )

@@ -4,24 +4,38 @@
 ``cache_timeout`` is set. Saving or deleting a user deletes its entries at
 once (and again when the transaction commits), under the lookup values it
 had when it was loaded and the ones it has now. A failing cache is logged
-and otherwise ignored: the database answers.
+and otherwise ignored: the database answers. Lookups go through a
+:class:`~dmr_jwt._internal.guarded_cache.GuardedCache` per alias: after a
+failure, ``DMR_JWT['CACHE_BACKOFF']`` seconds without the cache, one log
+line per window. Deletes are always tried: a user who changed must not
+stay cached.
 """
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Iterator
 from typing import Any, Final
 
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
+from django.dispatch import receiver
 
 from dmr_jwt._internal.boundary import describe_fault
+from dmr_jwt._internal.guarded_cache import GuardedCache
 from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt.conf import SETTINGS_NAME, get_settings
 from dmr_jwt.prepared_lookup import simple_field, user_model
 
-__all__ = ('cache_errors_logged', 'user_cache_key', 'watch_user_changes')
+__all__ = (
+    'cache_errors_logged',
+    'user_cache_guard',
+    'user_cache_key',
+    'watch_user_changes',
+)
 
 _KEY_PREFIX: Final = 'dmr_jwt:user:'
 
@@ -33,6 +47,23 @@ _logger: Final = logging.getLogger('dmr_jwt.users')
 def user_cache_key(user_id_field: str, subject: str) -> str:
     """Return the cache key of the user whose *user_id_field* is *subject*."""
     return safe_cache_key(f'{_KEY_PREFIX}{user_id_field}:', subject)
+
+
+@functools.cache
+def user_cache_guard(cache_alias: str) -> GuardedCache:
+    """The user cache *cache_alias*, behind its breaker (one per process)."""
+    return GuardedCache(
+        cache_alias,
+        backoff=float(get_settings().CACHE_BACKOFF),
+        purpose='user',
+        logger=_logger,
+    )
+
+
+@receiver(setting_changed)
+def _reset_guards(*, setting: str, **kwargs: Any) -> None:
+    if setting in {SETTINGS_NAME, 'CACHES'}:
+        user_cache_guard.cache_clear()
 
 
 #: ``(cache alias, user id field)`` of every lookup that caches users.

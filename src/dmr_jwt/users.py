@@ -10,7 +10,6 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Final, final
 
 from asgiref.sync import sync_to_async
-from django.core.cache import caches
 from django.core.exceptions import (
     MultipleObjectsReturned,
     ObjectDoesNotExist,
@@ -19,11 +18,11 @@ from django.core.exceptions import (
 from django.http import HttpRequest
 from typing_extensions import override
 
-from dmr_jwt.caching import acache_add, acache_get
+from dmr_jwt._internal.guarded_cache import Entry
 from dmr_jwt.errors import Reason, token_error
 from dmr_jwt.prepared_lookup import PREPARED_LOOKUPS, prepared_lookup
 from dmr_jwt.user_cache import (
-    cache_errors_logged,
+    user_cache_guard,
     user_cache_key,
     watch_user_changes,
 )
@@ -97,15 +96,12 @@ class SubjectLookup:
         if self.cache_timeout is None:
             return self.verify(self._query(subject), subject)
         key = self._cache_key(subject)
-        cache = caches[self.cache_alias]
-        cached = None
-        with cache_errors_logged():
-            cached = cache.get(key)
+        guard = user_cache_guard(self.cache_alias)
+        cached = guard.get_many([key]).get(key)
         if cached is not None:
             return self.verify(cached, subject)
         user = self.verify(self._query(subject), subject)
-        with cache_errors_logged():
-            cache.add(key, user, self.cache_timeout)
+        guard.put(self._entry(key, user))
         return user
 
     async def aget_user(self, subject: str) -> 'AbstractBaseUser':
@@ -113,16 +109,18 @@ class SubjectLookup:
         if self.cache_timeout is None:
             return self.verify(await self._aquery(subject), subject)
         key = self._cache_key(subject)
-        cache = caches[self.cache_alias]
-        cached = None
-        with cache_errors_logged():
-            cached = await acache_get(cache, key)
+        guard = user_cache_guard(self.cache_alias)
+        cached = (await guard.aget_many([key])).get(key)
         if cached is not None:
             return self.verify(cached, subject)
         user = self.verify(await self._aquery(subject), subject)
-        with cache_errors_logged():
-            await acache_add(cache, key, user, self.cache_timeout)
+        await guard.aput(self._entry(key, user))
         return user
+
+    def _entry(self, key: str, user: 'AbstractBaseUser') -> Entry:
+        # `add`: never over a newer entry; a save deletes it anyway.
+        assert self.cache_timeout is not None  # noqa: S101
+        return Entry(key, user, self.cache_timeout, overwrite=False)
 
     def verify(
         self,

@@ -137,7 +137,7 @@ def test_no_e003_for_known_keys(settings: Settings) -> None:
         'BLOCKLIST_CACHE': 'default',
         'BLOCKLIST_DATABASE': 'default',
         'BLOCKLIST_MAX_STALENESS': 5,
-        'BLOCKLIST_CACHE_BACKOFF': 0.5,
+        'CACHE_BACKOFF': 0.5,
         'REVOKE_TOKENS_ON_PASSWORD_CHANGE': True,
     }
     assert set(settings.DMR_JWT) == DmrJwtSettings.known_keys()
@@ -179,8 +179,8 @@ def test_no_e003_for_known_keys(settings: Settings) -> None:
         ),
         *(
             pytest.param(
-                {'BLOCKLIST_CACHE_BACKOFF': backoff},
-                "DMR_JWT['BLOCKLIST_CACHE_BACKOFF'] must be a positive "
+                {'CACHE_BACKOFF': backoff},
+                "DMR_JWT['CACHE_BACKOFF'] must be a positive "
                 f'number (seconds), not {backoff!r}.',
                 id=f'backoff-{backoff_id}',
             )

@@ -23,9 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 from pytest_django import Settings
 
+from dmr_jwt._internal.guarded_cache import GuardedCache
 from dmr_jwt.blocklist import store
 from dmr_jwt.blocklist.models import RevokedTokenFamily, UsedRefreshToken
-from dmr_jwt.blocklist.store._cache import GuardedCache
 from dmr_jwt.blocklist.store._families import FamilyState
 from dmr_jwt.signals import token_family_revoked
 from dmr_jwt.token import JWToken

@@ -555,7 +555,7 @@ def test_the_breaker_asks_the_cache_again_after_the_backoff(
 ) -> None:
     settings.DMR_JWT = {
         'BLOCKLIST_CACHE': 'default',
-        'BLOCKLIST_CACHE_BACKOFF': 2,
+        'CACHE_BACKOFF': 2,
     }
     caplog.set_level(logging.INFO, logger=_STORE_LOGGER)
     token = build_token()
@@ -711,7 +711,7 @@ def test_a_failed_block_write_leaves_only_a_bounded_stale_answer(
     settings.DMR_JWT = {
         'BLOCKLIST_CACHE': 'default',
         'BLOCKLIST_MAX_STALENESS': 3,
-        'BLOCKLIST_CACHE_BACKOFF': 1,
+        'CACHE_BACKOFF': 1,
     }
     token = build_token()
     key = store.cache_key(token.jti or '')

@@ -4,7 +4,7 @@
 (:class:`tests.faults.redis_server.RedisServer`); ``fault_cache`` points
 the revocation cache (``DMR_JWT['BLOCKLIST_CACHE']``) at it through a
 ``CACHES`` alias with the recommended socket timeouts, and short
-``BLOCKLIST_MAX_STALENESS`` / ``BLOCKLIST_CACHE_BACKOFF`` to keep the tests
+``BLOCKLIST_MAX_STALENESS`` / ``CACHE_BACKOFF`` to keep the tests
 short. ``probe`` drives the test app over HTTP (Django's test client) and
 times every call.
 """
@@ -44,7 +44,7 @@ FAULT_CACHE: Final = 'faults'
 #: ``BLOCKLIST_MAX_STALENESS`` of the fault tests, in seconds.
 MAX_STALENESS: Final = 2
 
-#: ``BLOCKLIST_CACHE_BACKOFF`` of the fault tests, in seconds.
+#: ``CACHE_BACKOFF`` of the fault tests, in seconds.
 CACHE_BACKOFF: Final = 1
 
 #: The socket timeouts of the recommended ``CACHES`` block (seconds).
@@ -128,7 +128,7 @@ def fault_cache(
         'BLOCKLIST_CACHE': FAULT_CACHE,
         'BLOCKLIST_DATABASE': blocklist_database,
         'BLOCKLIST_MAX_STALENESS': MAX_STALENESS,
-        'BLOCKLIST_CACHE_BACKOFF': CACHE_BACKOFF,
+        'CACHE_BACKOFF': CACHE_BACKOFF,
     }
     caches['default'].clear()
     try:

@@ -111,7 +111,7 @@ def test_a_frozen_redis_is_paid_for_once_per_backoff(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A long back-off: the whole burst falls into one window.
-    settings.DMR_JWT = {**settings.DMR_JWT, 'BLOCKLIST_CACHE_BACKOFF': 30}
+    settings.DMR_JWT = {**settings.DMR_JWT, 'CACHE_BACKOFF': 30}
     session = probe.login()
     assert probe.me(session.access) == 200
     redis_server.freeze()

@@ -19,7 +19,7 @@ policy and one guarded cache. Its guarantees:
   cache write fails is still a success: its row is in the database, and the
   stale answers it could not overwrite expire within the bound.
 - **Fail fast and quiet:** a cache call that fails opens a small circuit
-  breaker: for ``BLOCKLIST_CACHE_BACKOFF`` seconds (default 5) the store
+  breaker: for ``CACHE_BACKOFF`` seconds (default 5) the store
   asks only the database, and logs one warning per window. The time of one
   failing call is the cache backend's own socket timeout: configure one
   (the ``dmr_jwt.W002`` check warns when a Redis cache has none).
@@ -33,14 +33,14 @@ query; an answer missing from the cache costs one query, then is cached.
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from dmr_jwt.blocklist.store._cache import (
+from dmr_jwt.blocklist.store._core import RevocationStore, get_store
+from dmr_jwt.blocklist.store._flush import FlushResult
+from dmr_jwt.blocklist.store._keys import (
     cache_key,
     family_cache_key,
     is_per_process_cache,
     watermark_cache_key,
 )
-from dmr_jwt.blocklist.store._core import RevocationStore, get_store
-from dmr_jwt.blocklist.store._flush import FlushResult
 from dmr_jwt.blocklist.store._rows import BlocklistError
 from dmr_jwt.blocklist.store._timeouts import has_socket_timeout
 

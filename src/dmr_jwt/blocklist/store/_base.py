@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dmr_jwt.blocklist.store._cache import GuardedCache
+    from dmr_jwt._internal.guarded_cache import GuardedCache
     from dmr_jwt.blocklist.store._policy import Policy
     from dmr_jwt.blocklist.store._rows import Limits
 

@@ -2,20 +2,21 @@
 
 import datetime as dt
 import functools
-from typing import Any, final
+import logging
+from typing import Any, Final, final
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from dmr_jwt.blocklist.store._cache import (
-    GuardedCache,
+from dmr_jwt._internal.guarded_cache import GuardedCache
+from dmr_jwt.blocklist.store._families import FamilyState
+from dmr_jwt.blocklist.store._flush import FlushState
+from dmr_jwt.blocklist.store._jti import BlocklistState
+from dmr_jwt.blocklist.store._keys import (
     cache_key,
     family_cache_key,
     watermark_cache_key,
 )
-from dmr_jwt.blocklist.store._families import FamilyState
-from dmr_jwt.blocklist.store._flush import FlushState
-from dmr_jwt.blocklist.store._jti import BlocklistState
 from dmr_jwt.blocklist.store._policy import NO_GRACE, Policy
 from dmr_jwt.blocklist.store._rows import Limits
 from dmr_jwt.blocklist.store._watermarks import WatermarkState
@@ -24,6 +25,8 @@ from dmr_jwt.families import token_family
 from dmr_jwt.token import JWToken
 
 __all__ = ('RevocationStore', 'get_store')
+
+_logger: Final = logging.getLogger('dmr_jwt.blocklist.store')
 
 
 @final
@@ -40,7 +43,12 @@ class RevocationStore(BlocklistState, WatermarkState, FamilyState, FlushState):
     def __init__(self, policy: Policy, limits: Limits) -> None:
         self.policy = policy
         self.limits = limits
-        self.cache = GuardedCache(policy.cache_alias, backoff=policy.backoff)
+        self.cache = GuardedCache(
+            policy.cache_alias,
+            backoff=policy.backoff,
+            purpose='revocation',
+            logger=_logger,
+        )
 
     def is_revoked(
         self,

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from dmr_jwt.blocklist.store._base import StoreBase
-from dmr_jwt.blocklist.store._cache import cache_key
+from dmr_jwt.blocklist.store._keys import cache_key
 from dmr_jwt.blocklist.store._policy import NO_GRACE
 from dmr_jwt.token import JWToken
 

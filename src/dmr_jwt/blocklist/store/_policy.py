@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, final
 
 from django.db import router
 
-from dmr_jwt.blocklist.store._cache import Entry
+from dmr_jwt._internal.guarded_cache import Entry
 from dmr_jwt.conf import get_settings
 from dmr_jwt.token import JWToken
 
@@ -63,7 +63,7 @@ class Policy:
             cache_alias=settings.BLOCKLIST_CACHE,
             database=settings.BLOCKLIST_DATABASE,
             max_staleness=settings.BLOCKLIST_MAX_STALENESS,
-            backoff=float(settings.BLOCKLIST_CACHE_BACKOFF),
+            backoff=float(settings.CACHE_BACKOFF),
         )
 
     def revoked_ttl(self, expires_at: dt.datetime) -> int:

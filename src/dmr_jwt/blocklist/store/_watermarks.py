@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 from django.db import transaction
 
 from dmr_jwt.blocklist.store._base import StoreBase
-from dmr_jwt.blocklist.store._cache import watermark_cache_key
+from dmr_jwt.blocklist.store._keys import watermark_cache_key
 from dmr_jwt.blocklist.store._policy import NO_GRACE
 from dmr_jwt.signals import all_tokens_revoked
 from dmr_jwt.token import JWToken

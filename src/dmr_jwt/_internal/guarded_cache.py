@@ -1,6 +1,7 @@
-"""The revocation cache: Django's cache behind a small circuit breaker.
+"""Django's cache behind a small circuit breaker, for the request path.
 
-Every cache call of the store goes through :class:`GuardedCache`. A call
+Every cache call of the revocation store and of the user cache goes
+through a :class:`GuardedCache`. A call
 that fails (any backend error: unreachable, timed out, out of memory) is
 answered as a miss, and the cache is left alone for ``backoff`` seconds:
 reads and writes go to the database only, so a sick cache costs one
@@ -15,46 +16,15 @@ import dataclasses
 import logging
 import threading
 import time
-from typing import Any, Final, final
+from typing import Any, final
 
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.locmem import LocMemCache
 
 from dmr_jwt._internal.boundary import describe_fault
-from dmr_jwt.cache_keys import safe_cache_key
 from dmr_jwt.caching import acache_add, acache_get_many, acache_set
 
-__all__ = (
-    'Entry',
-    'GuardedCache',
-    'cache_key',
-    'family_cache_key',
-    'is_per_process_cache',
-    'watermark_cache_key',
-)
-
-_logger: Final = logging.getLogger('dmr_jwt.blocklist.store')
-
-
-def is_per_process_cache(cache: BaseCache) -> bool:
-    """Whether *cache* lives in one process only (``LocMemCache``)."""
-    return isinstance(cache, LocMemCache)
-
-
-def cache_key(jti: str) -> str:
-    """The cache key that holds the blocklist state of *jti*."""
-    return safe_cache_key('dmr_jwt:blocklist:', jti)
-
-
-def watermark_cache_key(sub: str) -> str:
-    """The cache key that holds the "log out everywhere" state of *sub*."""
-    return safe_cache_key('dmr_jwt:watermark:', sub)
-
-
-def family_cache_key(family: str) -> str:
-    """The cache key that holds the revocation state of *family*."""
-    return safe_cache_key('dmr_jwt:family:', family)
+__all__ = ('Entry', 'GuardedCache')
 
 
 @final
@@ -72,12 +42,34 @@ class Entry:
 
 @final
 class GuardedCache:
-    """One cache alias (or none), asked only while it answers."""
+    """
+    One cache alias (or none), asked only while it answers.
 
-    __slots__ = ('_alias', '_backoff', '_lock', '_open_until', '_tripped')
+    *purpose* names the cache in the log (``revocation``, ``user``), which
+    goes to *logger*.
+    """
 
-    def __init__(self, alias: str | None, *, backoff: float) -> None:
+    __slots__ = (
+        '_alias',
+        '_backoff',
+        '_lock',
+        '_logger',
+        '_open_until',
+        '_purpose',
+        '_tripped',
+    )
+
+    def __init__(
+        self,
+        alias: str | None,
+        *,
+        backoff: float,
+        purpose: str,
+        logger: logging.Logger,
+    ) -> None:
         self._alias = alias
+        self._purpose = purpose
+        self._logger = logger
         self._backoff = backoff
         self._lock = threading.Lock()
         #: `time.monotonic()` until which the cache is not asked.
@@ -159,9 +151,10 @@ class GuardedCache:
             self._open_until = time.monotonic() + self._backoff
             self._tripped = True
         if first:
-            _logger.warning(
-                'dmr_jwt: the revocation cache %r failed on %s (%s); '
+            self._logger.warning(
+                'dmr_jwt: the %s cache %r failed on %s (%s); '
                 'the database answers alone for %.1f s',
+                self._purpose,
                 self._alias,
                 operation,
                 describe_fault(error),
@@ -172,6 +165,8 @@ class GuardedCache:
         with self._lock:
             was_tripped, self._tripped = self._tripped, False
         if was_tripped:
-            _logger.info(
-                'dmr_jwt: the revocation cache %r is back', self._alias
+            self._logger.info(
+                'dmr_jwt: the %s cache %r is back',
+                self._purpose,
+                self._alias,
             )
