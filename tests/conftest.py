@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from dmr.exceptions import NotAuthenticatedError
 
-from dmr_jwt.errors import Reason, challenge_header
+from dmr_jwt.errors import Reason
+from dmr_jwt._internal.http_errors import challenge_header
 
 if TYPE_CHECKING:
     from django.test.client import (

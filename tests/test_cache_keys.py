@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt._internal.cache_keys import safe_cache_key
 
 PREFIX: Final = 'dmr_jwt:test:'
 

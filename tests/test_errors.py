@@ -16,7 +16,8 @@ from dmr.exceptions import NotAuthenticatedError
 from pytest_django import Settings
 
 from dmr_jwt import JWToken
-from dmr_jwt.errors import Reason, challenge_header, token_error
+from dmr_jwt.errors import Reason
+from dmr_jwt._internal.http_errors import challenge_header, token_error
 from tests.conftest import challenge, unauthorized
 
 #: The documented English message of every reason, written out.

@@ -5,7 +5,7 @@ from typing import Any, Final
 
 import pytest
 
-from dmr_jwt.families import (
+from dmr_jwt._internal.families import (
     FAMILY_MAX_LENGTH,
     is_usable_family,
     new_family,

@@ -32,10 +32,10 @@ from freezegun import freeze_time
 from pytest_django import Settings
 
 from dmr_jwt import JWToken
+from dmr_jwt._internal.users import TokenUser, _user_cache_key
 from dmr_jwt.blocklist import store
 from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 from dmr_jwt.errors import Reason
-from dmr_jwt.users import TokenUser, _user_cache_key
 from tests.app.perf_urls import perf_path
 from tests.app.perf_views import OTHER_SECRET, USER_CACHE_TIMEOUT
 from tests.blocklist.conftest import require_redis

@@ -22,12 +22,12 @@ MODULES: Final = (
     'dmr_jwt.auth',
     'dmr_jwt.views',
     'dmr_jwt.keys',
-    'dmr_jwt.users',
-    'dmr_jwt.auth_base',
-    'dmr_jwt.claims',
-    'dmr_jwt.header',
-    'dmr_jwt.prepared_lookup',
-    'dmr_jwt.user_cache',
+    'dmr_jwt._internal.users',
+    'dmr_jwt._internal.auth_base',
+    'dmr_jwt._internal.claims',
+    'dmr_jwt._internal.header',
+    'dmr_jwt._internal.prepared_lookup',
+    'dmr_jwt._internal.user_cache',
 )
 
 #: Never imported by our code: we replace them.

@@ -30,10 +30,14 @@ from django.test import Client
 from freezegun import freeze_time
 
 from dmr_jwt import JWToken
+from dmr_jwt._internal.token_cache import (
+    VerifiedTokenCache,
+    verified_token_cache,
+)
 from dmr_jwt.blocklist import store
-from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.errors import Reason
+from dmr_jwt._internal.http_errors import token_error
 from dmr_jwt.token import DecodeConfig
-from dmr_jwt.token_cache import VerifiedTokenCache, verified_token_cache
 from tests.app.perf_urls import perf_path
 from tests.app.perf_views import AUDIENCE_A, LEEWAY, OTHER_SECRET
 from tests.conftest import Mode, SerializerName, assert_unauthorized

@@ -13,8 +13,12 @@ from django.db import DatabaseError
 from django.test import RequestFactory
 from dmr.exceptions import NotAuthenticatedError
 
+from dmr_jwt._internal.users import (
+    USER_LOOKUP_ERRORS,
+    SubjectLookup,
+    set_request_user,
+)
 from dmr_jwt.errors import Reason
-from dmr_jwt.users import USER_LOOKUP_ERRORS, SubjectLookup, set_request_user
 from tests.conftest import assert_token_error
 
 _ARABIC_INDIC_DIGITS: Final = str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩')
@@ -142,7 +146,9 @@ def test_lookup_errors_become_401(*, error: Exception) -> None:
     lookup.get.side_effect = error
 
     with (
-        mock.patch('dmr_jwt.users._prepared_lookup', return_value=lookup),
+        mock.patch(
+            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+        ),
         pytest.raises(NotAuthenticatedError) as exc_info,
     ):
         SubjectLookup().get_user('1')
@@ -163,7 +169,9 @@ async def test_async_lookup_errors_become_401(*, error: Exception) -> None:
     lookup.get.side_effect = error
 
     with (
-        mock.patch('dmr_jwt.users._prepared_lookup', return_value=lookup),
+        mock.patch(
+            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+        ),
         pytest.raises(NotAuthenticatedError) as exc_info,
     ):
         await SubjectLookup().aget_user('1')
@@ -178,7 +186,9 @@ def test_database_errors_are_not_hidden() -> None:
     lookup.get.side_effect = DatabaseError('connection lost')
 
     with (
-        mock.patch('dmr_jwt.users._prepared_lookup', return_value=lookup),
+        mock.patch(
+            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+        ),
         pytest.raises(DatabaseError),
     ):
         SubjectLookup().get_user('1')

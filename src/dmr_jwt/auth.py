@@ -1,7 +1,7 @@
 """JWT auth for django-modern-rest controllers: sync and async.
 
 Everything that does no I/O lives in
-:class:`~dmr_jwt.auth_base.BaseJWTAuth`, written once.
+:class:`~dmr_jwt._internal.auth_base.BaseJWTAuth`, written once.
 :class:`JWTSyncAuth` and :class:`JWTAsyncAuth` differ only in the methods
 that touch the database: ``authenticate``, ``get_user``, ``check_auth`` and
 ``set_request_attrs``. Each is a short orchestration of shared helpers.
@@ -20,9 +20,9 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.security.base import AsyncAuth, SyncAuth
 from typing_extensions import override
 
+from dmr_jwt._internal.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
 from dmr_jwt._internal.boundary import ANSWERED, aanswer_fault, answer_fault
-from dmr_jwt.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
-from dmr_jwt.reports import hide_secret_frames
+from dmr_jwt._internal.reports import hide_secret_frames
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:

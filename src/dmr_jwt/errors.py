@@ -1,8 +1,22 @@
-"""Why a token was refused: short, translatable, never leaking.
+"""The errors of dmr-jwt, and why a token was refused.
 
-Every refusal is :exc:`dmr.exceptions.NotAuthenticatedError` (a ``401``)
-whose message names the rule that failed, from a closed list
-(:class:`Reason`). Messages never echo the token, the key or a trace.
+Nothing outside the HTTP boundary raises an HTTP error: minting or reading
+a token in a management command or a Celery task raises these, and only
+the auth classes and controllers turn them into responses, in one place::
+
+    JWTError                  every error that dmr-jwt raises itself
+     +-- InvalidTokenError    a token that must not be trusted; ``.reason``
+     |                        says which rule failed -> 401 at the boundary
+     +-- TokenEncodeError     a token could not be signed (the key or the
+                              claims: configuration or a bug) -> 500
+
+Configuration that cannot work is Django's ``ImproperlyConfigured``, at
+start-up (construction or a system check), never per request.
+
+Every refusal at the HTTP boundary is
+:exc:`dmr.exceptions.NotAuthenticatedError` (a ``401``) whose message
+names the rule that failed, from a closed list (:class:`Reason`). Messages
+never echo the token, the key or a trace.
 
 The body carries the message in the active language (Django's translation
 machinery); the ``WWW-Authenticate`` header carries RFC 6750's
@@ -15,14 +29,14 @@ machinery); the ``WWW-Authenticate`` header carries RFC 6750's
 A request without any token gets the framework's plain
 ``Not authenticated`` and ``WWW-Authenticate: Bearer``
 (RFC 6750, section 3.1: no error code when no credentials were sent).
+
+.. versionadded:: 0.1.0
 """
 
 import enum
+from typing import final
 
-from django.utils.translation import gettext_lazy
-from dmr.exceptions import NotAuthenticatedError
-
-__all__ = ('Reason', 'challenge_header', 'token_error')
+__all__ = ('InvalidTokenError', 'JWTError', 'Reason', 'TokenEncodeError')
 
 
 def gettext_noop(message: str) -> str:
@@ -55,21 +69,26 @@ class Reason(enum.Enum):
     USER_INACTIVE = gettext_noop('User is inactive or does not exist')
 
 
-def token_error(reason: Reason) -> NotAuthenticatedError:
-    """Build the ``401`` for *reason*; the auth layer adds the challenge."""
-    error = NotAuthenticatedError(gettext_lazy(reason.value))
-    error.reason = reason  # type: ignore[attr-defined]
-    return error
+class JWTError(Exception):
+    """The base of every error that dmr-jwt raises itself."""
 
 
-def challenge_header(scheme: str, error: NotAuthenticatedError) -> str:
+@final
+class InvalidTokenError(JWTError):
     """
-    The ``WWW-Authenticate`` value for *error* under auth *scheme*.
+    A token that must not be trusted: malformed, forged, expired...
 
-    Errors that carry a :class:`Reason` get RFC 6750's ``invalid_token``
-    error code; others (no token at all) only name the scheme.
+    Attributes:
+        reason: The rule that the token failed.
+
     """
-    reason: Reason | None = getattr(error, 'reason', None)
-    if reason is None:
-        return scheme
-    return f'{scheme} error="invalid_token", error_description="{reason.value}"'
+
+    def __init__(self, reason: Reason) -> None:
+        """Refuse a token for *reason*; the message is its English text."""
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@final
+class TokenEncodeError(JWTError):
+    """A token could not be signed: a key or claims that cannot work."""

@@ -7,9 +7,9 @@ so that key rotation and asymmetric keys can be added in one module.
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 
-from dmr_jwt.token import key_problem
+from dmr_jwt._internal.pyjwt import key_problem
 
-__all__ = ('check_secret', 'get_secret')
+__all__ = ('check_secret', 'get_secret', 'key_problem')
 
 
 @sensitive_variables('secret')

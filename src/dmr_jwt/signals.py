@@ -26,7 +26,7 @@ tokens are passed as decoded :class:`dmr_jwt.token.JWToken` objects.
     and issued new tokens of the same family (sent after
     ``tokens_refreshed``). ``sender``: the controller class; ``request``;
     ``user``; ``token``: the used refresh token; ``family``: the family
-    its refresh issued into (:func:`dmr_jwt.families.refresh_family`: its
+    its refresh issued into (its
     own, or its ``jti`` for a token without one), or ``None``.
 
 ``token_reuse_detected``

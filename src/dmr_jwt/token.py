@@ -13,38 +13,42 @@ issued "now", so "log out everywhere" (which compares ``iat``) always sees
 it. ``require_claims`` adds more; ``verify_iat=False`` skips the checks of
 its value, not its presence.
 
-Errors:
+Errors (:mod:`dmr_jwt.errors`):
 
 - every token that cannot be decoded or verified raises
-  :exc:`dmr.exceptions.NotAuthenticatedError` (a ``401``), nothing else;
+  :exc:`~dmr_jwt.errors.InvalidTokenError` with its
+  :class:`~dmr_jwt.errors.Reason`, nothing else; the auth classes and the
+  controllers answer it with ``401``;
 - a token that cannot be encoded raises
-  :exc:`dmr.exceptions.InternalServerError` (a ``500``: our bug or config).
+  :exc:`~dmr_jwt.errors.TokenEncodeError` (our bug or configuration; a
+  ``500`` at the HTTP boundary).
+
+PyJWT is called through :mod:`dmr_jwt._internal.pyjwt`, the only module
+that imports it.
 """
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Self, final
+from typing import Any, Final, Self
 
-import jwt
 from django.views.decorators.debug import sensitive_variables
-from dmr.exceptions import InternalServerError
-from jwt.types import Options
 
-from dmr_jwt.claims import (
+from dmr_jwt._internal import pyjwt
+from dmr_jwt._internal.claims import (
     from_timestamp,
     is_dict,
     is_json_unicode,
     is_non_empty_string,
     is_optional_string,
     is_unicode,
-    none_if_empty,
     normalize_datetime,
     validate_audience,
 )
-from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.options import VerifyOptions
 
-__all__ = ('DecodeConfig', 'JWToken', 'is_non_empty_string', 'key_problem')
+__all__ = ('JWToken',)
 
 #: The claim that carries every non-registered value, as a nested object.
 _EXTRAS_CLAIM: Final = 'extras'
@@ -56,172 +60,6 @@ _REQUIRED_CLAIMS: Final = frozenset(('sub', 'exp', 'iat'))
 #: Leeway that makes ``__post_init__`` skip its time checks.
 #: Used when the decoder has already verified time claims (or was told not to).
 _TRUST_DECODER_LEEWAY: Final = 2**62
-
-# Everything that decoding an untrusted string can raise,
-# whatever the library or the claim value:
-#
-# - ``jwt.InvalidTokenError`` is the base of every PyJWT token error;
-# - ``jwt.InvalidKeyError`` is *not* under it, and is raised for keys
-#   that do not fit the algorithm (configuration, checked at start-up,
-#   but a request must still never see a 500);
-# - ``ValueError`` (includes ``UnicodeError``), ``TypeError``,
-#   ``OverflowError`` and ``OSError`` come from claim conversion,
-#   like ``exp=1e300`` or ``exp=Infinity`` (Python's json accepts it);
-# - ``RecursionError`` comes from absurdly nested JSON in a header
-#   or payload that PyJWT parses before the signature is checked.
-_DECODE_ERRORS: Final = (
-    jwt.InvalidTokenError,
-    jwt.InvalidKeyError,
-    ValueError,
-    TypeError,
-    OverflowError,
-    OSError,
-    RecursionError,
-)
-
-# What encoding can raise: PyJWT errors, a missing ``cryptography``
-# (``NotImplementedError``), claims that are not JSON (``TypeError``),
-# keys of a wrong shape (``ValueError``).
-_ENCODE_ERRORS: Final = (
-    jwt.PyJWTError,
-    NotImplementedError,
-    TypeError,
-    ValueError,
-)
-
-
-class _MissingClaimError(ValueError):
-    """A claim that all tokens carry (``sub``, ``exp``, ``iat``) is missing."""
-
-
-#: What PyJWT's messages about a claim of the wrong type contain.
-_CLAIM_MESSAGE: Final = ' claim ('
-
-# Why decoding failed, the most specific class first
-# (`InvalidSignatureError` is a `DecodeError`, every PyJWT error is an
-# `InvalidTokenError`, `UnicodeError` and `_MissingClaimError` are
-# `ValueError`s).
-_REASONS: Final = (
-    (_MissingClaimError, Reason.MISSING_CLAIM),
-    # Only the token string itself can be invalid Unicode here:
-    # PyJWT fails to encode it before looking at anything.
-    (UnicodeError, Reason.MALFORMED),
-    (jwt.InvalidSignatureError, Reason.INVALID_SIGNATURE),
-    (jwt.ExpiredSignatureError, Reason.EXPIRED),
-    (jwt.ImmatureSignatureError, Reason.NOT_YET_VALID),
-    (jwt.InvalidAudienceError, Reason.INVALID_AUDIENCE),
-    (jwt.InvalidIssuerError, Reason.INVALID_ISSUER),
-    (jwt.MissingRequiredClaimError, Reason.MISSING_CLAIM),
-    (jwt.InvalidAlgorithmError, Reason.ALGORITHM_NOT_ALLOWED),
-    (jwt.InvalidIssuedAtError, Reason.INVALID_CLAIMS),
-    (jwt.exceptions.InvalidSubjectError, Reason.INVALID_CLAIMS),
-    (jwt.exceptions.InvalidJTIError, Reason.INVALID_CLAIMS),
-    (jwt.DecodeError, Reason.MALFORMED),
-    # A key that does not fit the token's algorithm (start-up checks
-    # make sure our own key fits ours): the token is what is wrong.
-    (jwt.InvalidKeyError, Reason.ALGORITHM_NOT_ALLOWED),
-    (jwt.InvalidTokenError, Reason.MALFORMED),
-    (RecursionError, Reason.MALFORMED),
-)
-
-
-def _reason_for(exc: BaseException) -> Reason:
-    """Map an exception raised while decoding to a :class:`Reason`."""
-    if isinstance(exc, jwt.DecodeError) and _CLAIM_MESSAGE in str(exc):
-        # PyJWT raises a bare `DecodeError` both for a broken token and
-        # for a well-formed one whose `exp`/`nbf` is not a number
-        # ("Expiration Time claim (exp) must be an integer.").
-        return Reason.INVALID_CLAIMS
-    for exc_type, reason in _REASONS:
-        if isinstance(exc, exc_type):
-            return reason
-    # `ValueError`, `TypeError`, `OverflowError`... from the claims.
-    return Reason.INVALID_CLAIMS
-
-
-@final
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class DecodeConfig:
-    """
-    Everything that verifying a token needs, resolved once.
-
-    Auth classes build one instance in ``__init__`` and reuse it for every
-    request, so that no PyJWT option is rebuilt on the hot path.
-    :meth:`JWToken.decode` builds a throwaway one per call.
-
-    .. versionadded:: 0.1.0
-    """
-
-    secret: str = dataclasses.field(repr=False)
-    algorithms: list[str]
-    leeway: int
-    issuer: str | Sequence[str] | None
-    audience: str | Sequence[str] | None
-    options: Options
-    #: Leeway passed to ``__post_init__`` of the decoded token.
-    post_init_leeway: int
-
-    @classmethod
-    @sensitive_variables('secret')
-    def build(
-        cls,
-        *,
-        secret: str,
-        algorithm: str,
-        leeway: int = 0,
-        accepted_audiences: str | Sequence[str] | None = None,
-        accepted_issuers: str | Sequence[str] | None = None,
-        require_claims: Sequence[str] | None = None,
-        verify_exp: bool = True,
-        verify_iat: bool = True,
-        verify_jti: bool = True,
-        verify_nbf: bool = True,
-        verify_sub: bool = True,
-        strict_audience: bool = False,
-        enforce_minimum_key_length: bool = True,
-    ) -> Self:
-        """
-        Translate the documented keyword arguments into PyJWT's terms.
-
-        See :meth:`JWToken.decode` for every argument.
-
-        Raises:
-            ValueError: *strict_audience* without a single audience,
-                or the ``none`` algorithm.
-
-        """
-        if algorithm.lower() == 'none':
-            raise ValueError('Unsigned tokens (`alg: none`) are never accepted')
-        if strict_audience and not isinstance(accepted_audiences, str):
-            raise ValueError(
-                '`strict_audience=True` requires a single string '
-                'in `accepted_audiences`',
-            )
-        options: Options = {
-            'verify_signature': True,
-            # A token that carries `aud` is always checked against the
-            # configured audiences: with none configured, PyJWT rejects it
-            # (RFC 7519, section 4.1.3).
-            'verify_aud': True,
-            'verify_iss': accepted_issuers is not None,
-            'verify_exp': verify_exp,
-            'verify_iat': verify_iat,
-            'verify_nbf': verify_nbf,
-            'verify_jti': verify_jti,
-            'verify_sub': verify_sub,
-            'strict_aud': strict_audience,
-            'enforce_minimum_key_length': enforce_minimum_key_length,
-            'require': list(require_claims or ()),
-        }
-        return cls(
-            secret=secret,
-            algorithms=[algorithm],
-            leeway=leeway,
-            issuer=none_if_empty(accepted_issuers),
-            audience=none_if_empty(accepted_audiences),
-            options=options,
-            post_init_leeway=_TRUST_DECODER_LEEWAY,
-        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -311,18 +149,13 @@ class JWToken:
             An encoded token string.
 
         Raises:
-            InternalServerError: If encoding fails.
+            TokenEncodeError: If encoding fails (the key or the claims
+                cannot work); controllers answer it with ``500``.
 
         """
-        try:
-            return jwt.encode(
-                self.to_claims(),
-                secret,
-                algorithm=algorithm,
-                headers=headers,
-            )
-        except _ENCODE_ERRORS:
-            raise InternalServerError('Failed to encode token') from None
+        with pyjwt.encode_errors():
+            claims = self.to_claims()
+        return pyjwt.encode(claims, secret, algorithm, headers)
 
     def to_claims(self) -> dict[str, Any]:
         """
@@ -374,6 +207,11 @@ class JWToken:
         """
         Decode a passed in token string and return a Token instance.
 
+        The one decode path: the auth classes and the controllers call it
+        too (with the keywords of their :class:`~dmr_jwt.VerifyOptions`),
+        so a subclass that overrides it is used everywhere. To change one
+        step, override :meth:`decode_payload` or :meth:`from_claims`.
+
         Args:
             encoded_token: A base64 string containing an encoded JWT.
             secret: The secret with which the JWT is encoded.
@@ -405,16 +243,18 @@ class JWToken:
             A decoded Token instance.
 
         Raises:
-            NotAuthenticatedError: If the token is invalid.
+            InvalidTokenError: If the token is invalid, with the reason;
+                the auth classes answer it with ``401``.
+            ValueError: Options that cannot work together
+                (see :class:`~dmr_jwt.VerifyOptions`).
 
         """
-        config = DecodeConfig.build(
-            secret=secret,
+        options = _verify_options(
             algorithm=algorithm,
             leeway=leeway,
             accepted_audiences=accepted_audiences,
             accepted_issuers=accepted_issuers,
-            require_claims=require_claims,
+            require_claims=require_claims or (),
             verify_exp=verify_exp,
             verify_iat=verify_iat,
             verify_jti=verify_jti,
@@ -423,40 +263,13 @@ class JWToken:
             strict_audience=strict_audience,
             enforce_minimum_key_length=enforce_minimum_key_length,
         )
-        return cls.decode_with_config(encoded_token, config)
-
-    @classmethod
-    @sensitive_variables()
-    def decode_with_config(
-        cls,
-        encoded_token: str,
-        config: DecodeConfig,
-    ) -> Self:
-        """
-        Decode and verify *encoded_token* with a prepared *config*.
-
-        This is what :meth:`decode` and the auth classes call;
-        override :meth:`decode_payload` or :meth:`from_claims`
-        to customize a step.
-
-        Raises:
-            NotAuthenticatedError: If the token is invalid.
-
-        .. versionadded:: 0.1.0
-        """
-        try:
+        with pyjwt.token_errors():
             payload = cls.decode_payload(
                 encoded_token,
-                config.secret,
-                config.algorithms,
-                leeway=config.leeway,
-                issuer=config.issuer,
-                audience=config.audience,
-                options=config.options,
+                secret,
+                **_decode_arguments(options),
             )
-            return cls.from_claims(payload, leeway=config.post_init_leeway)
-        except _DECODE_ERRORS as exc:
-            raise token_error(_reason_for(exc)) from None
+            return cls.from_claims(payload, leeway=_TRUST_DECODER_LEEWAY)
 
     @classmethod
     @sensitive_variables()
@@ -469,21 +282,23 @@ class JWToken:
         leeway: int,
         issuer: str | Sequence[str] | None,
         audience: str | Sequence[str] | None,
-        options: Options | None,
+        options: Any,
     ) -> dict[str, Any]:
         """
         Decode and verify the JWT and return its payload.
 
-        Raises PyJWT's own errors; :meth:`decode` turns them into ``401``.
+        *options* are PyJWT's ``options``. Raises PyJWT's own errors;
+        :meth:`decode` turns them into
+        :exc:`~dmr_jwt.errors.InvalidTokenError`.
         """
-        return jwt.decode(
+        return pyjwt.decode_payload(
             encoded_token,
             secret,
-            algorithms=algorithms,
-            options=options,
-            audience=audience,
-            issuer=issuer,
+            algorithms,
             leeway=leeway,
+            issuer=issuer,
+            audience=audience,
+            options=options,
         )
 
     @classmethod
@@ -525,7 +340,7 @@ class JWToken:
         # whatever a top-level `type` claim says.
         extras.update(nested)
         if not _REQUIRED_CLAIMS.issubset(kwargs):
-            raise _MissingClaimError('`sub`, `exp` and `iat` are required')
+            raise pyjwt.MissingClaimError('`sub`, `exp` and `iat` are required')
         kwargs['exp'] = from_timestamp(kwargs['exp'])
         kwargs['iat'] = from_timestamp(kwargs['iat'])
         if 'nbf' in claims:
@@ -564,33 +379,18 @@ def _subclass_fields(token_cls: type[JWToken]) -> tuple[str, ...]:
     )
 
 
-@sensitive_variables()
-def key_problem(
-    secret: str | bytes,
-    algorithm: str,
-    *,
-    check_length: bool = True,
-) -> str | None:
-    """
-    Return why *secret* cannot sign *algorithm* tokens safely, or ``None``.
+#: One :class:`VerifyOptions` per set of keywords: the auth classes call
+#: :meth:`JWToken.decode` with the same ones on every request.
+_interned_options = functools.lru_cache(maxsize=64)(VerifyOptions)
 
-    Uses PyJWT's own rules: an unknown algorithm, ``none``, a key that does
-    not fit the algorithm, or (with *check_length*) a key below the minimum
-    length that PyJWT enforces (RFC 7518, section 3.2: an HMAC key at least
-    as long as the hash output).
 
-    .. versionadded:: 0.1.0
-    """
-    if algorithm.lower() == 'none':
-        return 'Unsigned tokens (`alg: none`) are never accepted.'
+def _verify_options(**keywords: Any) -> VerifyOptions:
     try:
-        algorithm_impl = jwt.get_algorithm_by_name(algorithm)
-    except NotImplementedError:
-        return f'Algorithm {algorithm!r} is not supported.'
-    try:
-        prepared_key = algorithm_impl.prepare_key(secret)
-    except (jwt.InvalidKeyError, ValueError, TypeError) as exc:
-        return f'The key does not fit {algorithm}: {exc}'
-    if not check_length:
-        return None
-    return algorithm_impl.check_key_length(prepared_key)
+        return _interned_options(**keywords)
+    except TypeError:
+        # A list of audiences or claims is not hashable: not worth keeping.
+        return VerifyOptions(**keywords)
+
+
+#: PyJWT's arguments for each :class:`VerifyOptions`, built once.
+_decode_arguments = functools.lru_cache(maxsize=64)(pyjwt.decode_arguments)

@@ -4,7 +4,7 @@ Subclass one, give it the serializer, payload and response types,
 and define the two documented hooks. Everything that does no I/O
 (settings, token creation, refresh token checks) is written once in
 ``TokenController`` and ``RefreshTokenChecks``
-(:mod:`dmr_jwt.controller_base`); the sync and async
+(:mod:`dmr_jwt._internal.controllers`); the sync and async
 controllers only orchestrate it around ``authenticate``/``aauthenticate``
 and the user lookup.
 """
@@ -19,13 +19,14 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
-from dmr_jwt.controller_base import (
+from dmr_jwt._internal.controllers import (
     RefreshTokenChecks,
     TokenController,
     require_hook_modes,
     token_endpoint_spec,
 )
-from dmr_jwt.reports import hide_secrets
+from dmr_jwt._internal.reports import hide_secrets
+from dmr_jwt._internal.users import set_request_user
 from dmr_jwt.signals import (
     login_failed,
     tokens_obtained,
@@ -33,7 +34,6 @@ from dmr_jwt.signals import (
     tokens_rotated,
 )
 from dmr_jwt.token import JWToken
-from dmr_jwt.users import set_request_user
 
 __all__ = (
     'ObtainTokensAsyncController',

@@ -19,7 +19,8 @@ from dmr_jwt.blocklist import (
     JWTokenBlocklistAsyncMixin,
     JWTokenBlocklistSyncMixin,
 )
-from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.errors import Reason
+from dmr_jwt._internal.http_errors import token_error
 from tests.app import blocklist_views, views
 
 _S = TypeVar('_S', bound=BaseSerializer)

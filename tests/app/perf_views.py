@@ -7,7 +7,7 @@ one per serializer and per sync/async, so no controller body is copied.
 
 Unlike ``tests.app.auth_views.whoami_controllers``, the endpoint does not
 insist on a user model: in stateless mode ``request.user`` is a
-:class:`dmr_jwt.users.TokenUser`.
+:class:`dmr_jwt._internal.users.TokenUser`.
 """
 
 from typing import Any, Final, TypeAlias, TypeVar

@@ -22,6 +22,7 @@ from django.test import Client
 from dmr.plugins.pydantic import PydanticSerializer
 from typing_extensions import override
 
+from dmr_jwt._internal.families import FAMILY_CLAIM
 from dmr_jwt.blocklist import (
     JWTokenBlocklistAsyncMixin,
     JWTokenBlocklistSyncMixin,
@@ -30,7 +31,6 @@ from dmr_jwt.blocklist import (
 )
 from dmr_jwt.blocklist.models import BlocklistedJWToken
 from dmr_jwt.errors import Reason
-from dmr_jwt.families import FAMILY_CLAIM
 from dmr_jwt.token import JWToken
 from tests.app import blocklist_views, mixin_views, views
 from tests.app.blocklist_views import BlocklistSyncAuth

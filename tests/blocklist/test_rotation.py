@@ -24,7 +24,7 @@ from dmr.plugins.pydantic import PydanticSerializer
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 
-from dmr_jwt import families
+from dmr_jwt._internal import families
 from dmr_jwt.blocklist import (
     RefreshTokenBlocklistAsyncMixin,
     RefreshTokenBlocklistSyncMixin,

@@ -17,7 +17,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from dmr_jwt.users import SubjectLookup
+from dmr_jwt._internal.users import SubjectLookup
 from tests.boundary.conftest import (
     BOUNDARY_LOGGER,
     ENDPOINTS,

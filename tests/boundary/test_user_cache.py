@@ -24,7 +24,7 @@ from tests.conftest import Mode
 
 pytestmark = pytest.mark.urls('tests.app.faults_urls')
 
-_USERS_LOGGER: Final = 'dmr_jwt.users'
+_USERS_LOGGER: Final = 'dmr_jwt._internal.users'
 
 
 @pytest.fixture

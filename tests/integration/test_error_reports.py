@@ -348,7 +348,7 @@ def test_a_filter_set_by_the_project_stays(
     # `hide_secrets` never replaces a per-request filter of the project.
     from django.views.debug import SafeExceptionReporterFilter  # noqa: PLC0415
 
-    from dmr_jwt.reports import hide_secrets  # noqa: PLC0415
+    from dmr_jwt._internal.reports import hide_secrets  # noqa: PLC0415
 
     own = SafeExceptionReporterFilter()
     request = HttpRequest()

@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.test import Client
 
-from dmr_jwt.auth_base import BaseJWTAuth
+from dmr_jwt._internal.auth_base import BaseJWTAuth
 from dmr_jwt.blocklist import revoke_all_tokens
 from dmr_jwt.blocklist.models import (
     BlocklistedJWToken,

@@ -13,9 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from dmr_jwt import JWTSyncAuth
+from dmr_jwt._internal.users import _PREPARED, SubjectLookup, TokenUser
 from dmr_jwt.errors import Reason
 from dmr_jwt.token import JWToken
-from dmr_jwt.users import _PREPARED, SubjectLookup, TokenUser
 from tests.conftest import PASSWORD, assert_unauthorized
 
 

@@ -21,8 +21,8 @@ from typing import Any, final
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
+from dmr_jwt._internal.acache import acache_add, acache_get_many, acache_set
 from dmr_jwt._internal.boundary import describe_fault
-from dmr_jwt.caching import acache_add, acache_get_many, acache_set
 
 __all__ = ('Entry', 'GuardedCache')
 

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any, final
 
-from dmr_jwt.families import longest_token_lifetime, refresh_family
+from dmr_jwt._internal.families import longest_token_lifetime, refresh_family
 from dmr_jwt.token import JWToken
 
 __all__ = ('Replay', 'family_expiry')
@@ -70,7 +70,7 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
     A family only grows through refreshes, so once it is revoked no token
     of it outlives the longest lifetime that a token controller gives a
     token: the longest of this controller's and of every token controller
-    defined in the process (:func:`dmr_jwt.families.longest_token_lifetime`),
+    defined in the process (``families.longest_token_lifetime``),
     and no presented token outlives its own ``exp``. Plus a margin for the
     auth classes' leeway.
     """

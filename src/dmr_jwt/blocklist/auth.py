@@ -38,10 +38,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core import checks
 from typing_extensions import override
 
-from dmr_jwt.auth_base import BaseJWTAuth
+from dmr_jwt._internal.auth_base import BaseJWTAuth
+from dmr_jwt._internal.http_errors import token_error
 from dmr_jwt.blocklist._sessions import Replay
 from dmr_jwt.blocklist.store import BlocklistError, get_store
-from dmr_jwt.errors import Reason, token_error
+from dmr_jwt.errors import Reason
 from dmr_jwt.signals import token_reuse_detected, token_revoked
 from dmr_jwt.token import JWToken
 
@@ -272,9 +273,9 @@ def _grace(owner: object) -> dt.timedelta:
     # auth classes, with their own leeway.)
     if not isinstance(owner, BaseJWTAuth):
         return dt.timedelta(0)
-    if not owner.verify_expiry:
+    if not owner.options.verify_exp:
         return _FOREVER
-    return dt.timedelta(seconds=owner.leeway)
+    return dt.timedelta(seconds=owner.options.leeway)
 
 
 def _given(token: JWToken | None, owner: object) -> JWToken:

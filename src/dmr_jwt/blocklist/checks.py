@@ -31,7 +31,7 @@ from dmr_jwt.conf import (
     get_settings_mapping,
     invalid_values,
 )
-from dmr_jwt.token import key_problem
+from dmr_jwt.keys import key_problem
 
 
 @checks.register(checks.Tags.security)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from dmr_jwt.families import FAMILY_MAX_LENGTH
+from dmr_jwt._internal.families import FAMILY_MAX_LENGTH
 
 __all__ = (
     'JTI_MAX_LENGTH',

@@ -25,7 +25,7 @@ documented hooks:
 
 ``POST`` ends the caller's session: it revokes the token family of the
 refresh token that the payload names (every access and refresh token that
-descends from that login, see :mod:`dmr_jwt.families`) and the family of
+descends from that login, see :mod:`dmr_jwt.signals`) and the family of
 the access token that authenticated the request, and blocklists both
 tokens themselves (tokens without a family are revoked one by one). The
 refresh token is verified exactly like the refresh controllers verify it
@@ -57,6 +57,10 @@ from dmr_jwt._internal.boundary import (
     FaultBoundaryController,
     service_unavailable_spec,
 )
+from dmr_jwt._internal.controllers import RefreshTokenChecks, require_hook_modes
+from dmr_jwt._internal.families import refresh_family, token_family
+from dmr_jwt._internal.http_errors import token_error
+from dmr_jwt._internal.reports import hide_secrets
 from dmr_jwt.auth import request_jwt
 from dmr_jwt.blocklist._sessions import family_expiry
 from dmr_jwt.blocklist.auth import (
@@ -64,10 +68,7 @@ from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistSyncMixin,
 )
 from dmr_jwt.blocklist.store import BlocklistError, get_store
-from dmr_jwt.controller_base import RefreshTokenChecks, require_hook_modes
-from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.families import refresh_family, token_family
-from dmr_jwt.reports import hide_secrets
+from dmr_jwt.errors import Reason
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from typing import Any, Final, final
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from dmr_jwt._internal.families import token_family
 from dmr_jwt._internal.guarded_cache import GuardedCache
 from dmr_jwt.blocklist.store._families import FamilyState
 from dmr_jwt.blocklist.store._flush import FlushState
@@ -21,7 +22,6 @@ from dmr_jwt.blocklist.store._policy import NO_GRACE, Policy
 from dmr_jwt.blocklist.store._rows import Limits
 from dmr_jwt.blocklist.store._watermarks import WatermarkState
 from dmr_jwt.conf import SETTINGS_NAME
-from dmr_jwt.families import token_family
 from dmr_jwt.token import JWToken
 
 __all__ = ('RevocationStore', 'get_store')

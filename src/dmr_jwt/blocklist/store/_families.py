@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Final
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, transaction
 
+from dmr_jwt._internal.families import refresh_family, token_family
 from dmr_jwt.blocklist.store._base import StoreBase
 from dmr_jwt.blocklist.store._keys import family_cache_key
 from dmr_jwt.blocklist.store._policy import NO_GRACE
-from dmr_jwt.families import refresh_family, token_family
 from dmr_jwt.signals import token_family_revoked
 from dmr_jwt.token import JWToken
 

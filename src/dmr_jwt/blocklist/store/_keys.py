@@ -3,7 +3,7 @@
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 
-from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt._internal.cache_keys import safe_cache_key
 
 __all__ = (
     'cache_key',

@@ -8,7 +8,7 @@ store.
 import dataclasses
 from typing import TYPE_CHECKING, final
 
-from dmr_jwt.families import is_usable_family
+from dmr_jwt._internal.families import is_usable_family
 from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.metadata import EndpointMetadata
 from dmr.openapi.objects import Reference, SecurityRequirement, SecurityScheme
 
-from dmr_jwt.errors import challenge_header
+from dmr_jwt._internal.http_errors import challenge_header
 
 if TYPE_CHECKING:
     from dmr.controller import Controller

@@ -15,7 +15,7 @@ import datetime as dt
 import uuid
 from typing import Final, TypeGuard
 
-from dmr_jwt.claims import is_unicode
+from dmr_jwt._internal.claims import is_unicode
 from dmr_jwt.token import JWToken
 
 __all__ = (

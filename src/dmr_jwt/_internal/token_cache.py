@@ -12,14 +12,23 @@ they are found expired. Reads take no lock; writes take one.
 """
 
 import dataclasses
+import hashlib
 import math
 import threading
 import time
 from typing import Final, final
 
+from django.views.decorators.debug import sensitive_variables
+
+from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
 
-__all__ = ('VerifiedTokenCache', 'remember_verified', 'verified_token_cache')
+__all__ = (
+    'VerifiedTokenCache',
+    'remember_verified',
+    'verified_token_cache',
+    'verifier_key',
+)
 
 
 @final
@@ -97,6 +106,23 @@ _CACHES: Final[dict[tuple[object, ...], VerifiedTokenCache]] = {}
 _CACHES_LOCK: Final = threading.Lock()
 
 
+@sensitive_variables('secret')
+def verifier_key(
+    token_cls: type[JWToken],
+    secret: str | bytes,
+    options: VerifyOptions,
+) -> tuple[object, ...]:
+    """
+    Everything that decides whether a token string verifies.
+
+    The token class, a digest of the key (the key itself is never a
+    dictionary key) and the whole :class:`~dmr_jwt.VerifyOptions`: a knob
+    added there is part of the key without a change here.
+    """
+    key = secret.encode() if isinstance(secret, str) else secret
+    return (token_cls, hashlib.sha256(key).hexdigest(), options)
+
+
 def verified_token_cache(
     fingerprint: tuple[object, ...],
     max_size: int,
@@ -115,10 +141,7 @@ def remember_verified(
     cache: VerifiedTokenCache,
     encoded_token: str,
     token: JWToken,
-    *,
-    leeway: int,
-    verify_expiry: bool,
-    verify_not_before: bool,
+    options: VerifyOptions,
 ) -> None:
     """
     Put a just-verified *token* in *cache* for as long as it stays valid.
@@ -127,11 +150,14 @@ def remember_verified(
     ``exp <= now - leeway``, not yet valid when ``nbf > now + leeway``;
     a claim that is not verified does not bound it.
     """
-    valid_until = token.exp.timestamp() + leeway if verify_expiry else math.inf
+    leeway = options.leeway
+    valid_until = (
+        token.exp.timestamp() + leeway if options.verify_exp else math.inf
+    )
     nbf = token.extras.get('nbf')
     valid_from = (
         float(nbf) - leeway
-        if verify_not_before and isinstance(nbf, int | float)
+        if options.verify_nbf and isinstance(nbf, int | float)
         else -math.inf
     )
     cache.put(

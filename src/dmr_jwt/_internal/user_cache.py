@@ -1,7 +1,7 @@
 """The user cache: keys, and forgetting users when they change.
 
-:class:`~dmr_jwt.users.SubjectLookup` caches users in Django's cache when
-``cache_timeout`` is set. Saving or deleting a user deletes its entries at
+``SubjectLookup`` caches users in Django's cache when ``cache_timeout``
+is set. Saving or deleting a user deletes its entries at
 once (and again when the transaction commits), under the lookup values it
 had when it was loaded and the ones it has now. A failing cache is logged
 and otherwise ignored: the database answers. Lookups go through a
@@ -25,10 +25,10 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
 from dmr_jwt._internal.boundary import describe_fault
+from dmr_jwt._internal.cache_keys import safe_cache_key
 from dmr_jwt._internal.guarded_cache import GuardedCache
-from dmr_jwt.cache_keys import safe_cache_key
+from dmr_jwt._internal.prepared_lookup import simple_field, user_model
 from dmr_jwt.conf import SETTINGS_NAME, get_settings
-from dmr_jwt.prepared_lookup import simple_field, user_model
 
 __all__ = (
     'cache_errors_logged',
@@ -39,9 +39,9 @@ __all__ = (
 
 _KEY_PREFIX: Final = 'dmr_jwt:user:'
 
-# The logger of `dmr_jwt.users`, where this code used to live: logging
+# The logger of `dmr_jwt._internal.users`, where this code used to live: logging
 # configurations that name it keep working.
-_logger: Final = logging.getLogger('dmr_jwt.users')
+_logger: Final = logging.getLogger('dmr_jwt._internal.users')
 
 
 def user_cache_key(user_id_field: str, subject: str) -> str:

@@ -19,13 +19,14 @@ from django.http import HttpRequest
 from typing_extensions import override
 
 from dmr_jwt._internal.guarded_cache import Entry
-from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.prepared_lookup import PREPARED_LOOKUPS, prepared_lookup
-from dmr_jwt.user_cache import (
+from dmr_jwt._internal.http_errors import token_error
+from dmr_jwt._internal.prepared_lookup import PREPARED_LOOKUPS, prepared_lookup
+from dmr_jwt._internal.user_cache import (
     user_cache_guard,
     user_cache_key,
     watch_user_changes,
 )
+from dmr_jwt.errors import Reason
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

@@ -1,14 +1,13 @@
 """The shared base of the JWT auth classes: configuration and verification.
 
 :class:`BaseJWTAuth` resolves the documented constructor arguments once,
-reads the token (through :class:`~dmr_jwt.header.AuthHeaderMixin`),
+reads the token (through :class:`~dmr_jwt._internal.header.AuthHeaderMixin`),
 decodes and verifies it and checks its type. It does no I/O: the sync and
 async classes of :mod:`dmr_jwt.auth` add only the methods that touch the
 database.
 """
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, ClassVar, Final, cast
@@ -19,12 +18,19 @@ from django.views.decorators.debug import sensitive_variables
 from dmr.metadata import EndpointMetadata, ResponseSpec
 
 from dmr_jwt._internal.boundary import auth_response_specs
-from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.header import AUTHORIZATION, AuthHeaderMixin, meta_key
+from dmr_jwt._internal.claims import is_non_empty_string
+from dmr_jwt._internal.header import AUTHORIZATION, AuthHeaderMixin, meta_key
+from dmr_jwt._internal.http_errors import http_errors, token_error
+from dmr_jwt._internal.token_cache import (
+    remember_verified,
+    verified_token_cache,
+    verifier_key,
+)
+from dmr_jwt._internal.users import SubjectLookup, TokenUser, set_request_user
+from dmr_jwt.errors import Reason
 from dmr_jwt.keys import check_secret, get_secret
-from dmr_jwt.token import DecodeConfig, JWToken, is_non_empty_string
-from dmr_jwt.token_cache import remember_verified, verified_token_cache
-from dmr_jwt.users import SubjectLookup, TokenUser, set_request_user
+from dmr_jwt.options import VerifyOptions
+from dmr_jwt.token import JWToken
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -58,33 +64,21 @@ class BaseJWTAuth(AuthHeaderMixin):
     max_token_length: ClassVar[int] = 8 * 1024
 
     __slots__ = (
-        '_decode_config',
+        '_decode_keywords',
         '_meta_key',
         '_subject_lookup',
         '_token_cache',
-        '_uses_custom_decode',
-        'accepted_audiences',
-        'accepted_issuers',
-        'algorithm',
         'auth_header',
         'auth_scheme',
-        'enforce_minimum_key_length',
-        'leeway',
-        'require_claims',
+        'options',
         'secret',
         'security_scheme_name',
         'stateless',
-        'strict_audience',
         'token_cache_size',
         'token_cls',
         'user_cache_alias',
         'user_cache_timeout',
         'user_id_field',
-        'verify_expiry',
-        'verify_issued_at',
-        'verify_jwt_id',
-        'verify_not_before',
-        'verify_subject',
     )
 
     @sensitive_variables('secret')
@@ -147,7 +141,7 @@ class BaseJWTAuth(AuthHeaderMixin):
                 saving or deleting a user forgets it. ``None``: no caching.
             user_cache_alias: The cache for *user_cache_timeout*.
             stateless: Never ask the database: ``request.user`` is a
-                :class:`~dmr_jwt.users.TokenUser` built from the token.
+                :class:`~dmr_jwt.TokenUser` built from the token.
                 A deleted or deactivated user keeps access until the token
                 expires.
 
@@ -159,28 +153,31 @@ class BaseJWTAuth(AuthHeaderMixin):
 
         """
         self.user_id_field = user_id_field
-        self.algorithm = algorithm
         self.security_scheme_name = security_scheme_name
         self.auth_header = auth_header
         self.auth_scheme = auth_scheme
         self.secret = get_secret(secret)
         self.token_cls = token_cls
-        # PyJWT also takes a `timedelta`: seconds are what we compare.
-        self.leeway = (
-            int(leeway.total_seconds())
-            if isinstance(leeway, dt.timedelta)
-            else leeway
+        #: Every verification knob, translated once (:mod:`dmr_jwt.options`).
+        self.options = VerifyOptions(
+            algorithm=algorithm,
+            # PyJWT also takes a `timedelta`: seconds are what we compare.
+            leeway=(
+                int(leeway.total_seconds())
+                if isinstance(leeway, dt.timedelta)
+                else leeway
+            ),
+            accepted_audiences=accepted_audiences,
+            accepted_issuers=accepted_issuers,
+            require_claims=require_claims or (),
+            verify_exp=verify_expiry,
+            verify_iat=verify_issued_at,
+            verify_jti=verify_jwt_id,
+            verify_nbf=verify_not_before,
+            verify_sub=verify_subject,
+            strict_audience=strict_audience,
+            enforce_minimum_key_length=enforce_minimum_key_length,
         )
-        self.accepted_audiences = accepted_audiences
-        self.accepted_issuers = accepted_issuers
-        self.require_claims = require_claims
-        self.verify_expiry = verify_expiry
-        self.verify_issued_at = verify_issued_at
-        self.verify_jwt_id = verify_jwt_id
-        self.verify_not_before = verify_not_before
-        self.verify_subject = verify_subject
-        self.strict_audience = strict_audience
-        self.enforce_minimum_key_length = enforce_minimum_key_length
         self.token_cache_size = token_cache_size
         self.user_cache_timeout = user_cache_timeout
         self.user_cache_alias = user_cache_alias
@@ -193,30 +190,18 @@ class BaseJWTAuth(AuthHeaderMixin):
             check_length=enforce_minimum_key_length,
         )
         _check_user_cache(user_cache_timeout, user_cache_alias)
-        self._decode_config = DecodeConfig.build(
-            secret=self.secret,
-            algorithm=algorithm,
-            leeway=self.leeway,
-            accepted_audiences=accepted_audiences,
-            accepted_issuers=accepted_issuers,
-            require_claims=require_claims,
-            verify_exp=verify_expiry,
-            verify_iat=verify_issued_at,
-            verify_jti=verify_jwt_id,
-            verify_nbf=verify_not_before,
-            verify_sub=verify_subject,
-            strict_audience=strict_audience,
-            enforce_minimum_key_length=enforce_minimum_key_length,
-        )
+        self._decode_keywords = self.options.decode_keywords()
         self._meta_key = meta_key(auth_header)
-        self._uses_custom_decode = _overrides_decode(token_cls)
         self._subject_lookup = SubjectLookup(
             user_id_field,
             cache_alias=user_cache_alias,
             cache_timeout=user_cache_timeout,
         )
         self._token_cache = (
-            verified_token_cache(self._fingerprint(), token_cache_size)
+            verified_token_cache(
+                verifier_key(token_cls, self.secret, self.options),
+                token_cache_size,
+            )
             if token_cache_size > 0
             else None
         )
@@ -261,14 +246,7 @@ class BaseJWTAuth(AuthHeaderMixin):
         if token is None:
             token = self._verify(encoded_token)
             if cache is not None:
-                remember_verified(
-                    cache,
-                    encoded_token,
-                    token,
-                    leeway=self.leeway,
-                    verify_expiry=self.verify_expiry,
-                    verify_not_before=self.verify_not_before,
-                )
+                remember_verified(cache, encoded_token, token, self.options)
         if token.extras.get('type') != self.expected_token_type:
             raise token_error(Reason.WRONG_TYPE)
         return token
@@ -322,55 +300,18 @@ class BaseJWTAuth(AuthHeaderMixin):
         set_request_user(request, user)
         setattr(request, REQUEST_TOKEN_ATTR, token)
 
-    def _fingerprint(self) -> tuple[object, ...]:
-        # Everything that decides whether a token string verifies:
-        # two auth instances with the same fingerprint share a cache.
-        return (
-            self.token_cls,
-            # A digest: the secret itself is never a dictionary key.
-            hashlib.sha256(self.secret.encode()).hexdigest(),
-            self.algorithm,
-            self.leeway,
-            _freeze(self.accepted_audiences),
-            _freeze(self.accepted_issuers),
-            _freeze(self.require_claims),
-            self.verify_expiry,
-            self.verify_issued_at,
-            self.verify_jwt_id,
-            self.verify_not_before,
-            self.verify_subject,
-            self.strict_audience,
-        )
-
     def _token_user(self, token: JWToken) -> 'AbstractBaseUser':
         # Stateless mode: a `TokenUser` stands where a user model would.
         return cast('AbstractBaseUser', TokenUser(token, self._subject(token)))
 
     @sensitive_variables()
     def _verify(self, encoded_token: str) -> JWToken:
-        if not self._uses_custom_decode:
-            return self.token_cls.decode_with_config(
+        with http_errors():
+            return self.token_cls.decode(
                 encoded_token,
-                self._decode_config,
+                self.secret,
+                **self._decode_keywords,
             )
-        # A `token_cls` that overrides the documented `decode` gets called
-        # exactly as documented, so its custom logic runs.
-        return self.token_cls.decode(
-            encoded_token,
-            self.secret,
-            self.algorithm,
-            leeway=self.leeway,
-            accepted_audiences=self.accepted_audiences,
-            accepted_issuers=self.accepted_issuers,
-            require_claims=self.require_claims,
-            verify_exp=self.verify_expiry,
-            verify_iat=self.verify_issued_at,
-            verify_jti=self.verify_jwt_id,
-            verify_nbf=self.verify_not_before,
-            verify_sub=self.verify_subject,
-            strict_audience=self.strict_audience,
-            enforce_minimum_key_length=self.enforce_minimum_key_length,
-        )
 
 
 def _check_user_cache(timeout: int | None, alias: str) -> None:
@@ -380,19 +321,3 @@ def _check_user_cache(timeout: int | None, alias: str) -> None:
         raise ImproperlyConfigured(
             f'user_cache_alias={alias!r} is not in CACHES',
         )
-
-
-def _freeze(option: str | Sequence[str] | None) -> object:
-    if option is None or isinstance(option, str):
-        return option
-    return tuple(option)
-
-
-def _overrides_decode(token_cls: type[JWToken]) -> bool:
-    """Whether *token_cls* replaces the documented :meth:`JWToken.decode`."""
-    for klass in token_cls.__mro__:
-        if klass is JWToken:
-            return False
-        if 'decode' in vars(klass):
-            return True
-    return False

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 from dmr import ResponseSpec, modify
-from dmr.exceptions import InternalServerError, NotAuthenticatedError
+from dmr.exceptions import NotAuthenticatedError
 from dmr.security.base import NO_STORE_HEADERS
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypeVar, override
@@ -25,9 +25,7 @@ from dmr_jwt._internal.boundary import (
     FaultBoundaryController,
     service_unavailable_spec,
 )
-from dmr_jwt._internal.hooks import check_auth_takes_token, require_hook_modes
-from dmr_jwt.errors import Reason, token_error
-from dmr_jwt.families import (
+from dmr_jwt._internal.families import (
     FAMILY_CLAIM,
     FAMILY_MAX_LENGTH,
     is_usable_family,
@@ -35,9 +33,13 @@ from dmr_jwt.families import (
     note_token_lifetime,
     refresh_family,
 )
+from dmr_jwt._internal.hooks import check_auth_takes_token, require_hook_modes
+from dmr_jwt._internal.http_errors import http_errors, token_error
+from dmr_jwt._internal.users import SubjectLookup, set_request_user
+from dmr_jwt.errors import Reason, TokenEncodeError
 from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
-from dmr_jwt.users import SubjectLookup, set_request_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -101,7 +103,7 @@ class TokenController(FaultBoundaryController[_SerializerT]):
         response_status_code: Status code of a successful response.
 
     Every token made by :meth:`create_jwt_token` carries the token family
-    of the request in ``extras.family`` (see :mod:`dmr_jwt.families`):
+    of the request in ``extras.family`` (see :mod:`dmr_jwt._internal.families`):
     a new one per login, the presented refresh token's on refresh.
 
     """
@@ -176,27 +178,44 @@ class TokenController(FaultBoundaryController[_SerializerT]):
                 if token_type == 'refresh'  # noqa: S105
                 else self.jwt_expiration
             )
-        try:
-            token = self.jwt_token_cls(
-                sub=subject or str(self.request.user.pk),
-                exp=expiration,
-                iat=now,
-                iss=issuer or self.jwt_issuer,
-                aud=audiences or self.jwt_audiences,
-                jti=jwt_id or self.make_jwt_id(),
-                extras=self._token_extras(token_type),
+        with http_errors():
+            try:
+                token = self.jwt_token_cls(
+                    sub=subject or str(self.request.user.pk),
+                    exp=expiration,
+                    iat=now,
+                    iss=issuer or self.jwt_issuer,
+                    aud=audiences or self.jwt_audiences,
+                    jti=jwt_id or self.make_jwt_id(),
+                    extras=self._token_extras(token_type),
+                )
+            except (TypeError, ValueError):
+                raise TokenEncodeError('Failed to create token') from None
+            return token.encode(
+                get_secret(secret or self.jwt_secret),
+                algorithm or self.jwt_algorithm,
+                token_headers,
             )
-        except (TypeError, ValueError):
-            raise InternalServerError('Failed to create token') from None
-        return token.encode(
-            get_secret(secret or self.jwt_secret),
-            algorithm or self.jwt_algorithm,
-            token_headers,
-        )
 
     def make_jwt_id(self) -> str | None:
         """Create unique token's jwt id: a random UUID4 in hex."""
         return uuid.uuid4().hex
+
+    @classmethod
+    def jwt_verify_options(cls) -> VerifyOptions:
+        """
+        How this controller verifies the tokens that it is given.
+
+        The signing settings (:attr:`jwt_algorithm`, :attr:`jwt_audiences`,
+        :attr:`jwt_issuer`), no leeway, every claim checked.
+
+        .. versionadded:: 0.1.0
+        """
+        return VerifyOptions(
+            algorithm=cls.jwt_algorithm,
+            accepted_audiences=cls.jwt_audiences,
+            accepted_issuers=cls.jwt_issuer,
+        )
 
     @property
     def token_family(self) -> str:
@@ -205,7 +224,7 @@ class TokenController(FaultBoundaryController[_SerializerT]):
 
         On refresh, the presented refresh token's family (for a token
         without one: a family named after its ``jti``, see
-        :func:`dmr_jwt.families.refresh_family`); otherwise a new one, from
+        ``families.refresh_family``); otherwise a new one, from
         :meth:`make_token_family`.
 
         .. versionadded:: 0.1.0
@@ -333,13 +352,12 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
             or len(encoded_token) > _MAX_TOKEN_LENGTH
         ):
             raise token_error(Reason.MALFORMED)
-        token = self.jwt_token_cls.decode(
-            encoded_token,
-            get_secret(self.jwt_secret),
-            self.jwt_algorithm,
-            accepted_audiences=self.jwt_audiences,
-            accepted_issuers=self.jwt_issuer,
-        )
+        with http_errors():
+            token = self.jwt_token_cls.decode(
+                encoded_token,
+                get_secret(self.jwt_secret),
+                **self.jwt_verify_options().decode_keywords(),
+            )
         if token.extras.get('type') != 'refresh':
             raise token_error(Reason.WRONG_TYPE)
         # New tokens stay in the family of the presented one.

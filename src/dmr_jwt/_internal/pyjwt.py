@@ -1,0 +1,224 @@
+"""The PyJWT adapter: the only module of ``dmr_jwt`` that imports ``jwt``.
+
+It signs and verifies (``encode``, ``decode_payload``), checks keys
+(``key_problem``) and maps everything that PyJWT or a claim conversion can
+raise onto this package's own errors (``token_errors``,
+``encode_errors``): :exc:`dmr_jwt.errors.InvalidTokenError` with a
+:class:`~dmr_jwt.errors.Reason`, :exc:`dmr_jwt.errors.TokenEncodeError`.
+An import-linter contract (``pyproject.toml``) keeps it the only one.
+"""
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any, Final
+
+import jwt
+from django.views.decorators.debug import sensitive_variables
+
+from dmr_jwt.errors import InvalidTokenError, Reason, TokenEncodeError
+from dmr_jwt.options import VerifyOptions
+
+__all__ = (
+    'MissingClaimError',
+    'decode_payload',
+    'encode',
+    'encode_errors',
+    'key_problem',
+    'token_errors',
+)
+
+
+class MissingClaimError(ValueError):
+    """A claim that all tokens carry (``sub``, ``exp``, ``iat``) is missing."""
+
+
+# Everything that decoding an untrusted string can raise,
+# whatever the library or the claim value:
+#
+# - ``jwt.InvalidTokenError`` is the base of every PyJWT token error;
+# - ``jwt.InvalidKeyError`` is *not* under it, and is raised for keys
+#   that do not fit the algorithm (configuration, checked at start-up,
+#   but a request must still never see a 500);
+# - ``ValueError`` (includes ``UnicodeError``), ``TypeError``,
+#   ``OverflowError`` and ``OSError`` come from claim conversion,
+#   like ``exp=1e300`` or ``exp=Infinity`` (Python's json accepts it);
+# - ``RecursionError`` comes from absurdly nested JSON in a header
+#   or payload that PyJWT parses before the signature is checked.
+_DECODE_ERRORS: Final = (
+    jwt.InvalidTokenError,
+    jwt.InvalidKeyError,
+    ValueError,
+    TypeError,
+    OverflowError,
+    OSError,
+    RecursionError,
+)
+
+# What encoding can raise: PyJWT errors, a missing ``cryptography``
+# (``NotImplementedError``), claims that are not JSON (``TypeError``),
+# keys of a wrong shape (``ValueError``).
+_ENCODE_ERRORS: Final = (
+    jwt.PyJWTError,
+    NotImplementedError,
+    TypeError,
+    ValueError,
+)
+
+#: What PyJWT's messages about a claim of the wrong type contain.
+_CLAIM_MESSAGE: Final = ' claim ('
+
+# Why decoding failed, the most specific class first
+# (`InvalidSignatureError` is a `DecodeError`, every PyJWT error is an
+# `InvalidTokenError`, `UnicodeError` and `MissingClaimError` are
+# `ValueError`s).
+_REASONS: Final = (
+    (MissingClaimError, Reason.MISSING_CLAIM),
+    # Only the token string itself can be invalid Unicode here:
+    # PyJWT fails to encode it before looking at anything.
+    (UnicodeError, Reason.MALFORMED),
+    (jwt.InvalidSignatureError, Reason.INVALID_SIGNATURE),
+    (jwt.ExpiredSignatureError, Reason.EXPIRED),
+    (jwt.ImmatureSignatureError, Reason.NOT_YET_VALID),
+    (jwt.InvalidAudienceError, Reason.INVALID_AUDIENCE),
+    (jwt.InvalidIssuerError, Reason.INVALID_ISSUER),
+    (jwt.MissingRequiredClaimError, Reason.MISSING_CLAIM),
+    (jwt.InvalidAlgorithmError, Reason.ALGORITHM_NOT_ALLOWED),
+    (jwt.InvalidIssuedAtError, Reason.INVALID_CLAIMS),
+    (jwt.exceptions.InvalidSubjectError, Reason.INVALID_CLAIMS),
+    (jwt.exceptions.InvalidJTIError, Reason.INVALID_CLAIMS),
+    (jwt.DecodeError, Reason.MALFORMED),
+    # A key that does not fit the token's algorithm (start-up checks
+    # make sure our own key fits ours): the token is what is wrong.
+    (jwt.InvalidKeyError, Reason.ALGORITHM_NOT_ALLOWED),
+    (jwt.InvalidTokenError, Reason.MALFORMED),
+    (RecursionError, Reason.MALFORMED),
+)
+
+
+def _reason_for(exc: BaseException) -> Reason:
+    """Map an exception raised while decoding to a :class:`Reason`."""
+    if isinstance(exc, jwt.DecodeError) and _CLAIM_MESSAGE in str(exc):
+        # PyJWT raises a bare `DecodeError` both for a broken token and
+        # for a well-formed one whose `exp`/`nbf` is not a number
+        # ("Expiration Time claim (exp) must be an integer.").
+        return Reason.INVALID_CLAIMS
+    for exc_type, reason in _REASONS:
+        if isinstance(exc, exc_type):
+            return reason
+    # `ValueError`, `TypeError`, `OverflowError`... from the claims.
+    return Reason.INVALID_CLAIMS
+
+
+@contextlib.contextmanager
+def token_errors() -> Iterator[None]:
+    """
+    Turn whatever verifying an untrusted token raised into our error.
+
+    Raises:
+        InvalidTokenError: With the :class:`Reason`; never the cause
+            (``from None``: it may hold the token).
+
+    """
+    try:
+        yield
+    except _DECODE_ERRORS as exc:
+        raise InvalidTokenError(_reason_for(exc)) from None
+
+
+@contextlib.contextmanager
+def encode_errors() -> Iterator[None]:
+    """
+    Turn whatever encoding raised into :exc:`TokenEncodeError`.
+
+    Raises:
+        TokenEncodeError: Without the cause (it may hold the key).
+
+    """
+    try:
+        yield
+    except _ENCODE_ERRORS:
+        raise TokenEncodeError('Failed to encode token') from None
+
+
+# `()`, not `('key')`: PyJWT's frames below hold it as `key` too.
+@sensitive_variables()
+def encode(
+    claims: dict[str, Any],
+    secret: str | bytes,
+    algorithm: str,
+    headers: dict[str, Any] | None,
+) -> str:
+    """Sign *claims*; PyJWT's errors go through :func:`encode_errors`."""
+    with encode_errors():
+        return jwt.encode(claims, secret, algorithm=algorithm, headers=headers)
+
+
+@sensitive_variables()
+def decode_payload(
+    encoded_token: str,
+    secret: str | bytes,
+    algorithms: list[str],
+    *,
+    leeway: int,
+    issuer: str | Sequence[str] | None,
+    audience: str | Sequence[str] | None,
+    options: Any,
+) -> dict[str, Any]:
+    """Verify *encoded_token* and return its claims; raises PyJWT's errors."""
+    return jwt.decode(
+        encoded_token,
+        secret,
+        algorithms=algorithms,
+        options=options,
+        audience=audience,
+        issuer=issuer,
+        leeway=leeway,
+    )
+
+
+def decode_arguments(options: VerifyOptions) -> dict[str, Any]:
+    """The keyword arguments of :func:`decode_payload` for *options*."""
+    return {
+        'algorithms': [options.algorithm],
+        'leeway': options.leeway,
+        'issuer': _as_list(options.accepted_issuers),
+        'audience': _as_list(options.accepted_audiences),
+        'options': options.pyjwt_options(),
+    }
+
+
+def _as_list(names: str | Sequence[str] | None) -> str | list[str] | None:
+    # PyJWT checks `isinstance(..., str)` and iterates otherwise.
+    if names is None or isinstance(names, str):
+        return names
+    return list(names)
+
+
+@sensitive_variables()
+def key_problem(
+    secret: str | bytes,
+    algorithm: str,
+    *,
+    check_length: bool = True,
+) -> str | None:
+    """
+    Return why *secret* cannot sign *algorithm* tokens safely, or ``None``.
+
+    Uses PyJWT's own rules: an unknown algorithm, ``none``, a key that does
+    not fit the algorithm, or (with *check_length*) a key below the minimum
+    length that PyJWT enforces (RFC 7518, section 3.2: an HMAC key at least
+    as long as the hash output).
+    """
+    if algorithm.lower() == 'none':
+        return 'Unsigned tokens (`alg: none`) are never accepted.'
+    try:
+        algorithm_impl = jwt.get_algorithm_by_name(algorithm)
+    except NotImplementedError:
+        return f'Algorithm {algorithm!r} is not supported.'
+    try:
+        prepared_key = algorithm_impl.prepare_key(secret)
+    except (jwt.InvalidKeyError, ValueError, TypeError) as exc:
+        return f'The key does not fit {algorithm}: {exc}'
+    if not check_length:
+        return None
+    return algorithm_impl.check_key_length(prepared_key)
