@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from dmr.exceptions import NotAuthenticatedError
 
-from dmr_jwt.errors import Reason
 from dmr_jwt._internal.http_errors import challenge_header
+from dmr_jwt.errors import InvalidTokenError, Reason
 
 if TYPE_CHECKING:
     from django.test.client import (
@@ -75,6 +75,14 @@ def assert_unauthorized(
     assert response.json() == unauthorized(reason)
     expected = None if scheme is None else challenge(reason, scheme)
     assert response.headers.get('WWW-Authenticate') == expected
+
+
+def assert_invalid_token(error: BaseException, reason: Reason) -> None:
+    """Assert that *error* is the token layer's refusal for *reason*."""
+    assert isinstance(error, InvalidTokenError)
+    assert error.reason is reason
+    assert str(error) == reason.value
+    assert error.__suppress_context__
 
 
 def assert_token_error(error: BaseException, reason: Reason) -> None:

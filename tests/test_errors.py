@@ -16,8 +16,8 @@ from dmr.exceptions import NotAuthenticatedError
 from pytest_django import Settings
 
 from dmr_jwt import JWToken
-from dmr_jwt.errors import Reason
 from dmr_jwt._internal.http_errors import challenge_header, token_error
+from dmr_jwt.errors import InvalidTokenError, Reason
 from tests.conftest import challenge, unauthorized
 
 #: The documented English message of every reason, written out.
@@ -219,11 +219,12 @@ def test_challenge_header_never_leaks(
     language: str,
 ) -> None:
     encoded_token = make_token()
-    with pytest.raises(NotAuthenticatedError) as exc_info:
+    with pytest.raises(InvalidTokenError) as exc_info:
         JWToken.decode(encoded_token, django_settings.SECRET_KEY, 'HS256')
+    error = token_error(exc_info.value.reason)
 
     with translation.override(language):
-        header = challenge_header('Bearer', exc_info.value)
+        header = challenge_header('Bearer', error)
 
     assert header.isascii()
     assert _CHALLENGE.fullmatch(header) is not None

@@ -5,11 +5,12 @@ from django.core.exceptions import ImproperlyConfigured
 from pytest_django import Settings
 
 from dmr_jwt import JWTAsyncAuth, JWTSyncAuth
-from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.keys import check_secret, get_secret, key_problem
 
 #: Distinctive, so that a message that leaks it is easy to spot.
 SHORT_SECRET: Final = 'sh0rt-s3cr3t-xyz'
 LONG_SECRET: Final = 'l0ng-s3cr3t-' + 'z' * 64
+SECRET: Final = 'unit-test-secret-' + 'k' * 64
 
 
 @pytest.mark.parametrize('secret', [SHORT_SECRET, LONG_SECRET, 'x'])
@@ -146,3 +147,61 @@ def test_auth_never_accepts_alg_none(
             algorithm='none',
             enforce_minimum_key_length=enforce_minimum_key_length,
         )
+
+
+# key_problem: PyJWT's own rules, through `dmr_jwt._internal.pyjwt`.
+
+
+@pytest.mark.parametrize(
+    ('secret', 'algorithm', 'check_length', 'reason'),
+    [
+        pytest.param('k' * 31, 'HS256', True, '31 bytes', id='hs256-short'),
+        pytest.param('k' * 47, 'HS384', True, '47 bytes', id='hs384-short'),
+        pytest.param('k' * 63, 'HS512', True, '63 bytes', id='hs512-short'),
+        pytest.param(b'k' * 5, 'HS256', True, '5 bytes', id='short-bytes'),
+        pytest.param(SECRET, 'none', True, 'alg: none', id='none'),
+        pytest.param(SECRET, 'NONE', False, 'alg: none', id='none-upper'),
+        pytest.param('', 'none', False, 'alg: none', id='none-empty-key'),
+        pytest.param(SECRET, 'HS999', True, 'not supported', id='unknown'),
+        pytest.param(SECRET, 'hs256', True, 'not supported', id='lowercase'),
+        pytest.param(SECRET, 'RS256', False, 'does not fit', id='rsa'),
+        pytest.param(
+            '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----',
+            'HS256',
+            False,
+            'does not fit',
+            id='pem-as-hmac-secret',
+        ),
+    ],
+)
+def test_key_problem_reported(
+    secret: str | bytes,
+    algorithm: str,
+    reason: str,
+    *,
+    check_length: bool,
+) -> None:
+    problem = key_problem(secret, algorithm, check_length=check_length)
+
+    assert problem is not None
+    assert reason in problem
+
+
+@pytest.mark.parametrize(
+    ('secret', 'algorithm', 'check_length'),
+    [
+        pytest.param('k' * 32, 'HS256', True, id='hs256-exact'),
+        pytest.param('k' * 48, 'HS384', True, id='hs384-exact'),
+        pytest.param('k' * 64, 'HS512', True, id='hs512-exact'),
+        pytest.param(b'k' * 64, 'HS256', True, id='bytes'),
+        pytest.param('k' * 5, 'HS256', False, id='short-unchecked'),
+        pytest.param('k' * 5, 'HS512', False, id='short-hs512-unchecked'),
+    ],
+)
+def test_key_problem_ok(
+    secret: str | bytes,
+    algorithm: str,
+    *,
+    check_length: bool,
+) -> None:
+    assert key_problem(secret, algorithm, check_length=check_length) is None

@@ -7,8 +7,8 @@ verify tokens differently never share an entry.
 
 The HTTP tests run for both serializers and both sync and async
 controllers (``perf_url``). Whether a request was a hit is observed with
-a spy on ``JWToken.decode_with_config``, the only verifying call of the
-auth classes (``decoder``). Time moves with ``freezegun``, which PyJWT,
+a spy on ``JWToken.decode``, the one verifying call of the auth classes
+(``decoder``). Time moves with ``freezegun``, which PyJWT,
 ``JWToken`` and the cache all read.
 """
 
@@ -35,9 +35,7 @@ from dmr_jwt._internal.token_cache import (
     verified_token_cache,
 )
 from dmr_jwt.blocklist import store
-from dmr_jwt.errors import Reason
-from dmr_jwt._internal.http_errors import token_error
-from dmr_jwt.token import DecodeConfig
+from dmr_jwt.errors import InvalidTokenError, Reason
 from tests.app.perf_urls import perf_path
 from tests.app.perf_views import AUDIENCE_A, LEEWAY, OTHER_SECRET
 from tests.conftest import Mode, SerializerName, assert_unauthorized
@@ -139,21 +137,23 @@ class Decoder:
 
 @pytest.fixture
 def decoder(monkeypatch: pytest.MonkeyPatch) -> Decoder:
-    """Spy on ``JWToken.decode_with_config`` (optionally break it)."""
+    """Spy on ``JWToken.decode`` (optionally break it)."""
     spy = Decoder()
-    original = JWToken.decode_with_config
+    original = JWToken.decode.__func__  # type: ignore[attr-defined]
 
-    def decode_with_config(encoded: str, config: DecodeConfig) -> JWToken:
+    def decode(
+        cls: type[JWToken],
+        /,
+        encoded: str,
+        secret: str,
+        **keywords: Any,
+    ) -> JWToken:
         spy.calls.append(encoded)
         if spy.broken:
-            raise token_error(Reason.INVALID_SIGNATURE)
-        return original(encoded, config)
+            raise InvalidTokenError(Reason.INVALID_SIGNATURE)
+        return original(cls, encoded, secret, **keywords)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(
-        JWToken,
-        'decode_with_config',
-        staticmethod(decode_with_config),
-    )
+    monkeypatch.setattr(JWToken, 'decode', classmethod(decode))
     return spy
 
 

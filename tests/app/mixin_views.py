@@ -15,12 +15,12 @@ from dmr.plugins.pydantic import PydanticSerializer
 from dmr.serializer import BaseSerializer
 from typing_extensions import override
 
+from dmr_jwt._internal.http_errors import token_error
 from dmr_jwt.blocklist import (
     JWTokenBlocklistAsyncMixin,
     JWTokenBlocklistSyncMixin,
 )
 from dmr_jwt.errors import Reason
-from dmr_jwt._internal.http_errors import token_error
 from tests.app import blocklist_views, views
 
 _S = TypeVar('_S', bound=BaseSerializer)

@@ -3,8 +3,8 @@
 A security case is a token and the outcome it must have. The outcome is
 read the same way from every layer:
 
-- the token layer: :meth:`JWToken.decode` and
-  :meth:`JWToken.decode_with_config` with a :class:`DecodeConfig`;
+- the token layer: :meth:`JWToken.decode`, with its keywords and with
+  those of a :class:`VerifyOptions`;
 - the HTTP layer: the ``whoami`` controllers of
   :mod:`tests.app.security_views`, through their sync and async auth.
 
@@ -23,11 +23,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeAlias
 
 from django.conf import settings
 from django.test import Client
-from dmr.exceptions import NotAuthenticatedError
 
-from dmr_jwt import JWToken
+from dmr_jwt import InvalidTokenError, JWToken, VerifyOptions
 from dmr_jwt.errors import Reason
-from dmr_jwt.token import DecodeConfig
 from tests.app import security_views
 from tests.conftest import Mode
 from tests.security.tokens import Segment, SigningKey, craft
@@ -194,23 +192,25 @@ def decode_outcome(
     kwargs = SERVERS[server].decode_kwargs()
     try:
         if with_config:
-            decoded = JWToken.decode_with_config(
+            secret = kwargs.pop('secret')
+            decoded = JWToken.decode(
                 token,
-                DecodeConfig.build(**kwargs),
+                secret,
+                **VerifyOptions(**kwargs).decode_keywords(),
             )
         else:
             decoded = JWToken.decode(token, **kwargs)
-    except NotAuthenticatedError as exc:
+    except InvalidTokenError as exc:
         return _reason_of(exc)
     return Accepted(decoded.sub)
 
 
-def _reason_of(error: NotAuthenticatedError) -> Reason:
-    """The reason of a token-layer ``401``: its message is the reason's."""
-    reason = getattr(error, 'reason', None)
-    assert isinstance(reason, Reason), error
-    assert str(error) == reason.value
-    return reason
+def _reason_of(error: InvalidTokenError) -> Reason:
+    """The reason of a token-layer refusal: its message is the reason's."""
+    assert isinstance(error.reason, Reason), error
+    assert str(error) == error.reason.value
+    assert error.__suppress_context__
+    return error.reason
 
 
 def http_outcome(

@@ -14,11 +14,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from dmr.exceptions import NotAuthenticatedError
 
-from dmr_jwt import JWTAsyncAuth, JWToken, JWTSyncAuth
+from dmr_jwt import (
+    InvalidTokenError,
+    JWTAsyncAuth,
+    JWToken,
+    JWTSyncAuth,
+    VerifyOptions,
+)
 from dmr_jwt.errors import Reason
-from dmr_jwt.token import DecodeConfig
 from tests.app import security_views
 from tests.security.harness import SERVERS, Check, Forge
 from tests.security.tokens import (
@@ -182,14 +186,15 @@ def _decode_with_secret(
     # HS256 verified with the PEM text of a public key.
     try:
         if with_config:
-            JWToken.decode_with_config(
+            JWToken.decode(
                 token,
-                DecodeConfig.build(secret=secret, algorithm='HS256'),
+                secret,
+                **VerifyOptions(algorithm='HS256').decode_keywords(),
             )
         else:
             JWToken.decode(token, secret, 'HS256')
-    except NotAuthenticatedError as exc:
-        return getattr(exc, 'reason', None)
+    except InvalidTokenError as exc:
+        return exc.reason
     return None
 
 

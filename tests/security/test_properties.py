@@ -21,9 +21,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dmr_jwt import JWToken
+from dmr_jwt import JWToken, VerifyOptions
 from dmr_jwt.errors import Reason
-from dmr_jwt.token import DecodeConfig
 from tests.conftest import Mode
 from tests.security.harness import (
     Accepted,
@@ -213,7 +212,9 @@ def test_every_valid_claim_set_round_trips(*, token: JWToken) -> None:
     kwargs = _decode_kwargs(token)
 
     assert JWToken.decode(encoded, **kwargs) == token
-    assert JWToken.decode_with_config(
+    secret = kwargs.pop('secret')
+    assert JWToken.decode(
         encoded,
-        DecodeConfig.build(**kwargs),
+        secret,
+        **VerifyOptions(**kwargs).decode_keywords(),
     ) == (token)

@@ -129,7 +129,7 @@ def test_timedelta_leeway_works_with_the_token_cache() -> None:
         extras={'type': 'access'},
     ).encode(settings.SECRET_KEY, 'HS256')
 
-    assert auth.leeway == 30
+    assert auth.options.leeway == 30
     assert auth.decode_token(token).sub == '1'
     assert auth.decode_token(token).sub == '1'  # the cache hit
 

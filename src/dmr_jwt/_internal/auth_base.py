@@ -10,7 +10,18 @@ database.
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import TYPE_CHECKING, ClassVar, Final, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Final,
+    Generic,
+    Self,
+    TypeVar,
+    cast,
+    final,
+    overload,
+)
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
@@ -43,6 +54,31 @@ __all__ = ('REQUEST_TOKEN_ATTR', 'BaseJWTAuth')
 REQUEST_TOKEN_ATTR: Final = '_dmr_jwt_token'  # noqa: S105
 
 
+_T = TypeVar('_T')
+
+
+@final
+class _Option(Generic[_T]):
+    """A read-only attribute that is a field of ``self.options``."""
+
+    __slots__ = ('field',)
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type[Any]) -> _T | Self:
+        if instance is None:
+            return self
+        options: VerifyOptions = getattr(instance, 'options')  # noqa: B009
+        return cast('_T', getattr(options, self.field))
+
+
 class BaseJWTAuth(AuthHeaderMixin):
     """
     The part of JWT auth that does no I/O, shared by sync and async.
@@ -55,6 +91,23 @@ class BaseJWTAuth(AuthHeaderMixin):
     Configuration is resolved once, in ``__init__``;
     instances hold no per-request state and can be shared.
     """
+
+    # The options under the names of the documented keywords, read-only
+    # (django-modern-rest's auth has them as attributes).
+    algorithm = _Option[str]('algorithm')
+    leeway = _Option[int]('leeway')
+    accepted_audiences = _Option['str | Sequence[str] | None'](
+        'accepted_audiences',
+    )
+    accepted_issuers = _Option['str | Sequence[str] | None']('accepted_issuers')
+    require_claims = _Option['Sequence[str]']('require_claims')
+    verify_expiry = _Option[bool]('verify_exp')
+    verify_issued_at = _Option[bool]('verify_iat')
+    verify_jwt_id = _Option[bool]('verify_jti')
+    verify_not_before = _Option[bool]('verify_nbf')
+    verify_subject = _Option[bool]('verify_sub')
+    strict_audience = _Option[bool]('strict_audience')
+    enforce_minimum_key_length = _Option[bool]('enforce_minimum_key_length')
 
     #: Only tokens with this ``extras.type`` authenticate requests.
     expected_token_type: ClassVar[str] = 'access'  # noqa: S105
@@ -158,6 +211,12 @@ class BaseJWTAuth(AuthHeaderMixin):
         self.auth_scheme = auth_scheme
         self.secret = get_secret(secret)
         self.token_cls = token_cls
+        check_secret(
+            self.secret,
+            algorithm,
+            owner=type(self).__qualname__,
+            check_length=enforce_minimum_key_length,
+        )
         #: Every verification knob, translated once (:mod:`dmr_jwt.options`).
         self.options = VerifyOptions(
             algorithm=algorithm,
@@ -183,12 +242,6 @@ class BaseJWTAuth(AuthHeaderMixin):
         self.user_cache_alias = user_cache_alias
         self.stateless = stateless
 
-        check_secret(
-            self.secret,
-            algorithm,
-            owner=type(self).__qualname__,
-            check_length=enforce_minimum_key_length,
-        )
         _check_user_cache(user_cache_timeout, user_cache_alias)
         self._decode_keywords = self.options.decode_keywords()
         self._meta_key = meta_key(auth_header)
