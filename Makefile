@@ -44,6 +44,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy --strict examples/demo tests
+	PYTHONPATH=src $(BIN)/lint-imports --no-logo --no-cache
 	DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.:src \
 		$(BIN)/django-admin makemigrations --check --dry-run
 

@@ -28,6 +28,14 @@ from dmr_jwt.blocklist.models import (
 )
 from dmr_jwt.blocklist.store import revoke_all_tokens
 
+__all__ = (
+    'BlocklistedJWTokenAdmin',
+    'RevokedTokenFamilyAdmin',
+    'TokenWatermarkAdmin',
+    'UsedRefreshTokenAdmin',
+    'log_out_everywhere',
+)
+
 if TYPE_CHECKING:
     # `ModelAdmin` is generic for type checkers only: subscripting it at
     # runtime needs `django_stubs_ext`, which projects do not install.

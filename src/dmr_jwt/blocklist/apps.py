@@ -4,6 +4,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+__all__ = ('BlocklistConfig',)
+
 
 class BlocklistConfig(AppConfig):
     """

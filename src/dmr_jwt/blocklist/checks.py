@@ -33,6 +33,8 @@ from dmr_jwt.conf import (
 )
 from dmr_jwt.keys import key_problem
 
+__all__ = ('check_cache_scope', 'check_secret_key', 'check_settings')
+
 
 @checks.register(checks.Tags.security)
 def check_secret_key(**kwargs: Any) -> list[checks.CheckMessage]:
