@@ -245,11 +245,11 @@ class RefreshTokenSyncController(
         user = self._subject_lookup().get_user(token.sub)
         self.check_auth(*self._check_auth_args(user, token))
         set_request_user(self.request, user)
-        if self.jwt_rotate_refresh_tokens:
-            self.use_refresh_token(token)
+        rotated = self.use_refresh_token(token)
+        self._continue_family(token)
         response = self.make_api_response()
         tokens_refreshed.send(**self._user_signal_kwargs(), token=token)
-        if self.jwt_rotate_refresh_tokens:
+        if rotated:
             tokens_rotated.send(**self._rotated_signal_kwargs(token))
         return response
 
@@ -263,17 +263,19 @@ class RefreshTokenSyncController(
         .. versionadded:: 0.1.0
         """
 
-    def use_refresh_token(self, token: JWToken) -> None:
+    def use_refresh_token(self, token: JWToken) -> bool:
         """
-        Use the refresh token up, with :attr:`jwt_rotate_refresh_tokens`.
+        Use the refresh token up; return whether it was (rotation).
 
-        Called after every check passed, before :meth:`make_api_response`.
-        ``RefreshTokenBlocklistSyncMixin`` implements it; raise
+        Called after every check passed, before :meth:`make_api_response`;
+        ``tokens_rotated`` is sent when it returns ``True``. Does nothing
+        by default; ``RefreshTokenBlocklistSyncMixin`` implements rotation
+        (its ``jwt_rotate_refresh_tokens``). Raise
         :exc:`~dmr.exceptions.NotAuthenticatedError` to refuse the refresh.
 
         .. versionadded:: 0.1.0
         """
-        raise NotImplementedError
+        return False
 
     def check_auth(self, user: Any, token: JWToken | None = None) -> None:
         """
@@ -334,20 +336,20 @@ class RefreshTokenAsyncController(
         user = await self._subject_lookup().aget_user(token.sub)
         await self.check_auth(*self._check_auth_args(user, token))
         set_request_user(self.request, user)
-        if self.jwt_rotate_refresh_tokens:
-            await self.use_refresh_token(token)
+        rotated = await self.use_refresh_token(token)
+        self._continue_family(token)
         response = await self.make_api_response()
         await tokens_refreshed.asend(**self._user_signal_kwargs(), token=token)
-        if self.jwt_rotate_refresh_tokens:
+        if rotated:
             await tokens_rotated.asend(**self._rotated_signal_kwargs(token))
         return response
 
     async def check_refresh_token(self, token: JWToken) -> None:
         """See :meth:`RefreshTokenSyncController.check_refresh_token`."""
 
-    async def use_refresh_token(self, token: JWToken) -> None:
+    async def use_refresh_token(self, token: JWToken) -> bool:
         """See :meth:`RefreshTokenSyncController.use_refresh_token`."""
-        raise NotImplementedError
+        return False
 
     async def check_auth(
         self,

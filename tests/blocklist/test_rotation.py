@@ -9,6 +9,8 @@ measured, never slept through.
 
 import datetime as dt
 import json
+import sys
+import types
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -20,16 +22,18 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.dispatch import Signal
 from django.test import Client
+from django.urls import path
 from dmr.plugins.pydantic import PydanticSerializer
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
+from pytest_django import Settings
 
-from dmr_jwt._internal import families
 from dmr_jwt.blocklist import (
     RefreshTokenBlocklistAsyncMixin,
     RefreshTokenBlocklistSyncMixin,
     store,
 )
+from dmr_jwt.blocklist._sessions import routed_token_lifetime
 from dmr_jwt.blocklist.models import RevokedTokenFamily, UsedRefreshToken
 from dmr_jwt.errors import Reason
 from dmr_jwt.signals import (
@@ -39,7 +43,7 @@ from dmr_jwt.signals import (
     tokens_rotated,
 )
 from dmr_jwt.token import JWToken
-from tests.app import blocklist_views, rotation_views, views
+from tests.app import blocklist_views, rotation_urls, rotation_views, views
 from tests.app.rotation_views import GRACE
 from tests.blocklist.conftest import BlocklistBackend
 from tests.conftest import PASSWORD, Mode, SerializerName, assert_unauthorized
@@ -419,7 +423,7 @@ def test_rotation_on_every_backend(
 
 
 def test_rotation_needs_the_refresh_blocklist_mixin() -> None:
-    with pytest.raises(ImproperlyConfigured, match='RefreshTokenBlocklist'):
+    with pytest.raises(ImproperlyConfigured, match='not a setting'):
 
         class _NoMixin(views._RefreshSync[PydanticSerializer]):
             jwt_rotate_refresh_tokens = True
@@ -481,19 +485,27 @@ def test_the_sync_mixin_cannot_rotate_an_async_controller() -> None:
             jwt_rotate_refresh_tokens = True
 
 
-def test_a_revoked_family_outlives_every_controllers_tokens(
+def test_a_revoked_family_outlives_every_routed_controllers_tokens(
     *,
     api: Api,
     user: User,
     clock: FrozenDateTimeFactory,
     monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
 ) -> None:
-    # Defining a controller notes its lifetimes, process-wide; restored
-    # after the test.
-    monkeypatch.setitem(families._lifetimes, 'longest', dt.timedelta(0))
-
     class _LongLived(blocklist_views._RefreshSync[PydanticSerializer]):
         jwt_refresh_expiration = dt.timedelta(days=400)
+
+    # The lifetimes come from what the URLconf routes, not from imports.
+    assert routed_token_lifetime() < dt.timedelta(days=400)
+    urls = types.ModuleType('tests._long_lived_urls')
+    urls.urlpatterns = [  # type: ignore[attr-defined]
+        *rotation_urls.urlpatterns,
+        path('long-lived/', _LongLived.as_view()),
+    ]
+    monkeypatch.setitem(sys.modules, urls.__name__, urls)
+    settings.ROOT_URLCONF = urls.__name__
+    assert routed_token_lifetime() == dt.timedelta(days=400)
 
     login = api.login()
     second = api.rotate(login['refresh_token'])

@@ -30,10 +30,15 @@ from dmr_jwt._internal.families import (
     FAMILY_MAX_LENGTH,
     is_usable_family,
     new_family,
-    note_token_lifetime,
     refresh_family,
+    request_family,
+    set_request_family,
 )
-from dmr_jwt._internal.hooks import check_auth_takes_token, require_hook_modes
+from dmr_jwt._internal.hooks import (
+    check_auth_takes_token,
+    refuse_unknown_settings,
+    require_hook_modes,
+)
 from dmr_jwt._internal.http_errors import http_errors, token_error
 from dmr_jwt._internal.users import SubjectLookup, set_request_user
 from dmr_jwt.errors import Reason, TokenEncodeError
@@ -103,8 +108,13 @@ class TokenController(FaultBoundaryController[_SerializerT]):
         response_status_code: Status code of a successful response.
 
     Every token made by :meth:`create_jwt_token` carries the token family
-    of the request in ``extras.family`` (see :mod:`dmr_jwt._internal.families`):
-    a new one per login, the presented refresh token's on refresh.
+    of the request in ``extras.family``: a new one per login, the presented
+    refresh token's on refresh. The family belongs to the request (like
+    ``request.user``), never to state kept on the controller.
+
+    A ``jwt_*`` class attribute that no base class declares is refused
+    when the class is made: a typo, or a setting of a mixin (like the
+    blocklist app's rotation) that is not among the bases.
 
     """
 
@@ -117,26 +127,21 @@ class TokenController(FaultBoundaryController[_SerializerT]):
     jwt_token_cls: ClassVar[type[JWToken]] = JWToken
     response_status_code: ClassVar[HTTPStatus] = HTTPStatus.OK
 
-    #: The family of the tokens of this request, made on first use.
-    _jwt_family: str | None = None
-
     @override
     def __init_subclass__(cls) -> None:
         """
-        Check the signing key once, when a concrete controller is made.
+        Check the settings and the signing key once, when a class is made.
 
         Raises:
             ImproperlyConfigured: When the key cannot sign
-                :attr:`jwt_algorithm` tokens safely.
+                :attr:`jwt_algorithm` tokens safely, or a ``jwt_*``
+                attribute is not a setting of this class.
 
         """
         super().__init_subclass__()
         from django.conf import settings  # noqa: PLC0415
 
-        if not cls.is_abstract:
-            note_token_lifetime(
-                max(cls.jwt_refresh_expiration, cls.jwt_expiration),
-            )
+        refuse_unknown_settings(cls)
         if not cls.is_abstract and settings.configured:
             check_secret(
                 get_secret(cls.jwt_secret),
@@ -229,7 +234,8 @@ class TokenController(FaultBoundaryController[_SerializerT]):
 
         .. versionadded:: 0.1.0
         """
-        if self._jwt_family is None:
+        family = request_family(self.request)
+        if family is None:
             family = self.make_token_family()
             if not is_usable_family(family):
                 raise ImproperlyConfigured(
@@ -237,8 +243,8 @@ class TokenController(FaultBoundaryController[_SerializerT]):
                     'return a non-empty str of at most '
                     f'{FAMILY_MAX_LENGTH} characters',
                 )
-            self._jwt_family = family
-        return self._jwt_family
+            set_request_family(self.request, family)
+        return family
 
     def make_token_family(self) -> str:
         """
@@ -288,52 +294,20 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
     Attributes:
         jwt_user_id_field: User model field matched against ``token.sub``.
             Defaults to ``'pk'``.
-        jwt_rotate_refresh_tokens: Use every refresh token up on its first
-            successful refresh (rotation), and revoke its whole family
-            when it is presented again after
-            :attr:`jwt_rotation_grace_period`. Needs the blocklist app's
-            refresh mixin. Defaults to ``False``.
-        jwt_rotation_grace_period: How long after its use a used refresh
-            token only gets a ``401`` (a retry after a lost response, two
-            tabs refreshing at once) instead of revoking its family.
-            Defaults to 10 seconds.
 
+    Rotation (``jwt_rotate_refresh_tokens``) is a setting of the blocklist
+    app's refresh mixins, which implement it.
     """
 
     jwt_user_id_field: ClassVar[str] = 'pk'
-    jwt_rotate_refresh_tokens: ClassVar[bool] = False
-    jwt_rotation_grace_period: ClassVar[dt.timedelta] = dt.timedelta(
-        seconds=10,
-    )
-
-    #: Set by the blocklist app's refresh mixins, which implement rotation.
-    _jwt_can_rotate: ClassVar[bool] = False
 
     #: Whether ``check_auth`` is called with the token, decided per class.
     _jwt_check_auth_takes_token: ClassVar[bool] = True
 
     @override
     def __init_subclass__(cls) -> None:
-        """
-        Refuse rotation settings that cannot work, at start-up.
-
-        Raises:
-            ImproperlyConfigured: When rotation is on without the blocklist
-                app's refresh mixin, or the grace period is negative.
-
-        """
+        """Decide once how ``check_auth`` is called (see ``hooks``)."""
         super().__init_subclass__()
-        if cls.jwt_rotate_refresh_tokens and not cls._jwt_can_rotate:
-            raise ImproperlyConfigured(
-                f'{cls.__qualname__}: jwt_rotate_refresh_tokens needs '
-                'RefreshTokenBlocklistSyncMixin or '
-                'RefreshTokenBlocklistAsyncMixin from dmr_jwt.blocklist',
-            )
-        if cls.jwt_rotation_grace_period < dt.timedelta(0):
-            raise ImproperlyConfigured(
-                f'{cls.__qualname__}: jwt_rotation_grace_period '
-                'must not be negative',
-            )
         cls._jwt_check_auth_takes_token = check_auth_takes_token(cls)
 
     @sensitive_variables()
@@ -360,9 +334,13 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
             )
         if token.extras.get('type') != 'refresh':
             raise token_error(Reason.WRONG_TYPE)
-        # New tokens stay in the family of the presented one.
-        self._jwt_family = refresh_family(token)
         return token
+
+    def _continue_family(self, token: JWToken) -> None:
+        """Issue this request's tokens into the family of *token*."""
+        family = refresh_family(token)
+        if family is not None:
+            set_request_family(self.request, family)
 
     def _subject_lookup(self) -> SubjectLookup:
         return SubjectLookup(self.jwt_user_id_field)

@@ -6,14 +6,16 @@ The token controllers put the family in ``extras``::
 
 A login (an obtain controller) starts a family; a refresh keeps the family
 of the presented refresh token, so every access and refresh token that
-descends from one login carries the same id. The blocklist app revokes a
-family at once (logout, or a replayed refresh token: see
-:mod:`dmr_jwt.blocklist.store`). This module does no I/O.
+descends from one login carries the same id. The family of the tokens
+that a request issues is kept on the request (``request_family``), like
+``request.user``. The blocklist app revokes a family at once (logout, or a
+replayed refresh token). This module does no I/O.
 """
 
-import datetime as dt
 import uuid
 from typing import Final, TypeGuard
+
+from django.http import HttpRequest
 
 from dmr_jwt._internal.claims import is_unicode
 from dmr_jwt.token import JWToken
@@ -22,10 +24,10 @@ __all__ = (
     'FAMILY_CLAIM',
     'FAMILY_MAX_LENGTH',
     'is_usable_family',
-    'longest_token_lifetime',
     'new_family',
-    'note_token_lifetime',
     'refresh_family',
+    'request_family',
+    'set_request_family',
     'token_family',
 )
 
@@ -82,22 +84,16 @@ def is_usable_family(family: object) -> TypeGuard[str]:
     )
 
 
-#: The longest lifetime that a token controller of this process gives a
-#: token (see :func:`note_token_lifetime`).
-_lifetimes: dict[str, dt.timedelta] = {'longest': dt.timedelta(0)}
+#: The request attribute that holds the family of the request's tokens.
+_REQUEST_FAMILY_ATTR: Final = '_dmr_jwt_family'
 
 
-def note_token_lifetime(lifetime: dt.timedelta) -> None:
-    """
-    Remember a lifetime that a token controller gives its tokens.
-
-    Every concrete token controller notes its own when its class is made,
-    so a revoked family is kept at least as long as the longest-lived token
-    that any controller of the project issues.
-    """
-    _lifetimes['longest'] = max(_lifetimes['longest'], lifetime)
+def request_family(request: HttpRequest) -> str | None:
+    """The family that *request* issues its tokens into, once decided."""
+    family: str | None = getattr(request, _REQUEST_FAMILY_ATTR, None)
+    return family
 
 
-def longest_token_lifetime() -> dt.timedelta:
-    """The longest lifetime noted by :func:`note_token_lifetime`."""
-    return _lifetimes['longest']
+def set_request_family(request: HttpRequest, family: str) -> None:
+    """Issue the tokens of *request* into *family* (like ``request.user``)."""
+    setattr(request, _REQUEST_FAMILY_ATTR, family)

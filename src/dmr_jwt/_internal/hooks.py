@@ -4,12 +4,17 @@ A wrong hook fails at start-up, with a message that says what to change,
 never at the first request.
 """
 
+import difflib
 import inspect
-from typing import Any
+from typing import Any, Final
 
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ('check_auth_takes_token', 'require_hook_modes')
+__all__ = (
+    'check_auth_takes_token',
+    'refuse_unknown_settings',
+    'require_hook_modes',
+)
 
 
 def require_hook_modes(
@@ -79,3 +84,42 @@ def check_auth_takes_token(cls: type[Any]) -> bool:
             '`check_auth(self, user, token)` and pass both to super()',
         )
     return False
+
+
+#: The prefix of the controllers' class-attribute settings.
+_SETTING_PREFIX: Final = 'jwt_'
+
+
+def refuse_unknown_settings(cls: type[Any]) -> None:
+    """
+    Refuse a ``jwt_*`` attribute of *cls* that no class of its MRO declares.
+
+    Settings are declared with an annotation (``jwt_expiration:
+    ClassVar[...] = ...``); methods are not settings. A typo, or a setting
+    of a mixin that is not among the bases, would otherwise do nothing.
+
+    Raises:
+        ImproperlyConfigured: Naming the attribute and the close matches.
+
+    """
+    declared = {
+        name
+        for klass in cls.__mro__
+        for name in vars(klass).get('__annotations__', {})
+        if name.startswith(_SETTING_PREFIX)
+    }
+    for name, attribute in vars(cls).items():
+        if (
+            not name.startswith(_SETTING_PREFIX)
+            or name in declared
+            or callable(attribute)
+            or isinstance(attribute, classmethod | staticmethod | property)
+        ):
+            continue
+        close = difflib.get_close_matches(name, sorted(declared), n=3)
+        hint = f' Did you mean {", ".join(close)}?' if close else ''
+        raise ImproperlyConfigured(
+            f'{cls.__qualname__}.{name} is not a setting of this '
+            f'controller.{hint} A setting that a mixin adds needs the '
+            'mixin among the bases.',
+        )

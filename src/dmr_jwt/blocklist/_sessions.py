@@ -5,12 +5,17 @@ Shared by the blocklist mixins and the logout controllers; does no I/O.
 
 import dataclasses
 import datetime as dt
+import functools
+from collections.abc import Iterable, Iterator
 from typing import Any, final
 
-from dmr_jwt._internal.families import longest_token_lifetime, refresh_family
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dmr_jwt._internal.controllers import TokenController
+from dmr_jwt._internal.families import refresh_family
 from dmr_jwt.token import JWToken
 
-__all__ = ('Replay', 'family_expiry')
+__all__ = ('Replay', 'family_expiry', 'routed_token_lifetime')
 
 
 @final
@@ -70,14 +75,13 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
     A family only grows through refreshes, so once it is revoked no token
     of it outlives the longest lifetime that a token controller gives a
     token: the longest of this controller's and of every token controller
-    defined in the process (``families.longest_token_lifetime``),
-    and no presented token outlives its own ``exp``. Plus a margin for the
-    auth classes' leeway.
+    routed in the URLconf (the controllers that issue the family's
+    tokens, :func:`routed_token_lifetime`), and no presented token
+    outlives its own ``exp``. Plus a margin for the auth classes' leeway.
     """
     lifetime: dt.timedelta = max(
-        controller.jwt_refresh_expiration,
-        controller.jwt_expiration,
-        longest_token_lifetime(),
+        _lifetime(type(controller)) or dt.timedelta(0),
+        routed_token_lifetime(),
     )
     expires_at = max(
         dt.datetime.now(dt.UTC) + lifetime,
@@ -88,3 +92,46 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
 
 #: Leeway of the auth classes that check the family's access tokens.
 _FAMILY_EXPIRY_MARGIN = dt.timedelta(days=1)
+
+
+def routed_token_lifetime() -> dt.timedelta:
+    """
+    The longest lifetime that a token controller of the URLconf gives.
+
+    Read from the controllers that ``ROOT_URLCONF`` routes (they are what
+    issues tokens), once per URLconf: a controller that is only imported
+    issues nothing.
+    """
+    return _routed_lifetime(get_resolver())
+
+
+@functools.lru_cache(maxsize=8)
+def _routed_lifetime(resolver: URLResolver) -> dt.timedelta:
+    # One entry per resolver: `override_settings(ROOT_URLCONF=...)` and
+    # `clear_url_caches()` make a new one.
+    lifetimes = [
+        lifetime
+        for view_class in _routed_view_classes(resolver.url_patterns)
+        if (lifetime := _lifetime(view_class)) is not None
+    ]
+    return max(lifetimes, default=dt.timedelta(0))
+
+
+def _routed_view_classes(patterns: Iterable[Any]) -> Iterator[type[Any]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routed_view_classes(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            view_class = getattr(pattern.callback, 'view_class', None)
+            if isinstance(view_class, type):
+                yield view_class
+
+
+def _lifetime(controller_cls: type[Any]) -> dt.timedelta | None:
+    # A token controller's longest token lifetime, or `None`.
+    if not issubclass(controller_cls, TokenController):
+        return None
+    return max(
+        controller_cls.jwt_refresh_expiration,
+        controller_cls.jwt_expiration,
+    )

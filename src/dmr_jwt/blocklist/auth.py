@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from typing_extensions import override
 
 from dmr_jwt._internal.auth_base import BaseJWTAuth
@@ -164,16 +165,52 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
         await _areject_if_revoked(token, _grace(self))
 
 
-class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
+class _RotationSettings:
+    """
+    The rotation settings of the refresh mixins, checked at class creation.
+
+    Attributes:
+        jwt_rotate_refresh_tokens: Use every refresh token up on its first
+            successful refresh (rotation), and revoke its whole family
+            when it is presented again after
+            :attr:`jwt_rotation_grace_period`. Defaults to ``False``.
+        jwt_rotation_grace_period: How long after its use a used refresh
+            token only gets a ``401`` (a retry after a lost response, two
+            tabs refreshing at once) instead of revoking its family.
+            Defaults to 10 seconds.
+
+    """
+
+    jwt_rotate_refresh_tokens: ClassVar[bool] = False
+    jwt_rotation_grace_period: ClassVar[dt.timedelta] = dt.timedelta(
+        seconds=10,
+    )
+
+    @override
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """
+        Refuse a rotation setting that cannot work, at start-up.
+
+        Raises:
+            ImproperlyConfigured: When the grace period is negative.
+
+        """
+        super().__init_subclass__(**kwargs)
+        if cls.jwt_rotation_grace_period < dt.timedelta(0):
+            raise ImproperlyConfigured(
+                f'{cls.__qualname__}: jwt_rotation_grace_period '
+                'must not be negative',
+            )
+
+
+class RefreshTokenBlocklistSyncMixin(_RotationSettings, _SyncRefreshBase):
     """
     Makes a sync refresh controller reject revoked refresh tokens.
 
     Revoked: blocklisted, issued before the user's watermark, or of a
     revoked family. With ``jwt_rotate_refresh_tokens = True`` it also
-    rotates: see :meth:`use_refresh_token`.
+    rotates: see :meth:`use_refresh_token` and :class:`_RotationSettings`.
     """
-
-    _jwt_can_rotate: ClassVar[bool] = True
 
     @override
     def check_refresh_token(self, token: JWToken) -> None:
@@ -182,19 +219,24 @@ class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
         _reject_if_revoked(token)
 
     @override
-    def use_refresh_token(self, token: JWToken) -> None:
+    def use_refresh_token(self, token: JWToken) -> bool:
         """
-        Use *token* up; refuse a second use, revoke the family on replay.
+        With rotation, use *token* up; refuse a second use.
+
+        Returns:
+            Whether the token was used up (``False`` without rotation).
 
         Raises:
             NotAuthenticatedError: When the token was used before. After
                 ``jwt_rotation_grace_period`` its family is revoked too.
 
         """
+        if not self.jwt_rotate_refresh_tokens:
+            return False
         with _jti_required():
             used_at = get_store().use_refresh_token(token)
         if used_at is None:
-            return
+            return True
         replay = Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
@@ -203,10 +245,8 @@ class RefreshTokenBlocklistSyncMixin(_SyncRefreshBase):
         raise token_error(Reason.REUSED)
 
 
-class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
+class RefreshTokenBlocklistAsyncMixin(_RotationSettings, _AsyncRefreshBase):
     """Makes an async refresh controller reject revoked refresh tokens."""
-
-    _jwt_can_rotate: ClassVar[bool] = True
 
     @override
     async def check_refresh_token(self, token: JWToken) -> None:
@@ -215,12 +255,14 @@ class RefreshTokenBlocklistAsyncMixin(_AsyncRefreshBase):
         await _areject_if_revoked(token)
 
     @override
-    async def use_refresh_token(self, token: JWToken) -> None:
+    async def use_refresh_token(self, token: JWToken) -> bool:
         """See :meth:`RefreshTokenBlocklistSyncMixin.use_refresh_token`."""
+        if not self.jwt_rotate_refresh_tokens:
+            return False
         with _jti_required():
             used_at = await get_store().ause_refresh_token(token)
         if used_at is None:
-            return
+            return True
         replay = Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
