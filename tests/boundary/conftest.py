@@ -41,7 +41,7 @@ UNAVAILABLE: Final = {
 MAX_SECONDS: Final = 5.0
 
 #: The logger of the error boundary: one record per fault.
-BOUNDARY_LOGGER: Final = 'dmr_jwt._internal.boundary'
+BOUNDARY_LOGGER: Final = 'dmr_jwt.boundary'
 
 
 def closed_port() -> int:

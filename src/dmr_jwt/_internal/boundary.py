@@ -82,7 +82,8 @@ __all__ = (
 
 _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
 
-_logger: Final = logging.getLogger(__name__)
+# A stable name (the module is private): one place to configure.
+_logger: Final = logging.getLogger('dmr_jwt.boundary')
 
 #: What ``Retry-After`` of a ``503`` says: seconds to wait before retrying.
 RETRY_AFTER_SECONDS: Final = 5

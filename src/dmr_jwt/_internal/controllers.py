@@ -2,7 +2,8 @@
 
 ``TokenController`` holds the documented ``jwt_*`` settings and
 ``create_jwt_token``; ``RefreshTokenChecks`` verifies presented refresh
-tokens and holds the rotation settings. Neither does I/O. The public
+tokens. Neither does I/O nor knows the blocklist app (rotation is its
+refresh mixins'). The public
 controllers of :mod:`dmr_jwt.views` and :mod:`dmr_jwt.blocklist.views`
 only orchestrate them; import those, not these.
 """
