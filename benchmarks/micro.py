@@ -2,8 +2,9 @@
 
 Decoding: raw PyJWT, dmr-jwt's ``JWToken.decode`` with positional
 arguments and with the keywords of a ``VerifyOptions`` (as the auth calls
-it), the auth's ``decode_token`` without and with the verified-token cache, and dmr's
-built-in ``JWToken.decode``. Encoding: PyJWT, dmr-jwt, dmr built-in.
+it), the auth's ``decode_token`` without and with the verified-token
+cache, and dmr's built-in ``JWToken.decode``. Encoding: PyJWT, dmr-jwt,
+dmr built-in.
 Each figure is the median of several ``timeit`` repeats, per call.
 """
 
