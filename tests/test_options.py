@@ -63,7 +63,6 @@ def test_empty_audiences_and_issuers_are_none(empty: Any) -> None:
     [
         pytest.param({'algorithm': 'none'}, 'alg: none', id='none'),
         pytest.param({'algorithm': 'NoNe'}, 'alg: none', id='none-mixed'),
-        pytest.param({'leeway': -1}, 'leeway', id='negative-leeway'),
         pytest.param(
             {'strict_audience': True},
             'strict_audience',
@@ -281,3 +280,15 @@ def test_auths_that_differ_in_one_knob_never_share_a_cached_token(
 
     # The other configuration verified the token itself: no shared entry.
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize('attribute', ['algorithm', 'verify_expiry', 'leeway'])
+def test_the_option_attributes_are_read_only(attribute: str) -> None:
+    class _Subclass(JWTSyncAuth):
+        """Without ``__slots__``: an assignment could shadow an option."""
+
+    auth = _Subclass(secret=SECRET)
+
+    with pytest.raises(AttributeError, match='is an option'):
+        setattr(auth, attribute, 'HS512')
+    assert auth.options == VerifyOptions()

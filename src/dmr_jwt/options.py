@@ -41,8 +41,8 @@ class VerifyOptions:
     sequences become tuples, an empty audience or issuer list ``None``.
 
     Raises:
-        ValueError: The ``none`` algorithm, a negative leeway, or
-            *strict_audience* without a single audience.
+        ValueError: The ``none`` algorithm, or *strict_audience* without
+            a single audience.
 
     .. versionadded:: 0.1.0
     """
@@ -88,8 +88,6 @@ class VerifyOptions:
         object.__setattr__(self, 'require_claims', tuple(self.require_claims))
         if self.algorithm.lower() == 'none':
             raise ValueError('Unsigned tokens (`alg: none`) are never accepted')
-        if self.leeway < 0:
-            raise ValueError('`leeway` must not be negative')
         if self.strict_audience and not isinstance(
             self.accepted_audiences,
             str,

@@ -78,6 +78,14 @@ class _Option(Generic[_T]):
         options: VerifyOptions = getattr(instance, 'options')  # noqa: B009
         return cast('_T', getattr(options, self.field))
 
+    def __set__(self, instance: object, value: object) -> None:
+        # A data descriptor, so that an assignment fails loudly instead of
+        # shadowing the option that verification does not read.
+        raise AttributeError(
+            f'{self.field!r} is an option: pass it to the constructor '
+            '(the options are resolved once, in `__init__`)',
+        )
+
 
 class BaseJWTAuth(AuthHeaderMixin):
     """

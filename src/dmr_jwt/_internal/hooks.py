@@ -105,7 +105,7 @@ def refuse_unknown_settings(cls: type[Any]) -> None:
     declared = {
         name
         for klass in cls.__mro__
-        for name in vars(klass).get('__annotations__', {})
+        for name in inspect.get_annotations(klass)
         if name.startswith(_SETTING_PREFIX)
     }
     for name, attribute in vars(cls).items():

@@ -75,13 +75,14 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
     A family only grows through refreshes, so once it is revoked no token
     of it outlives the longest lifetime that a token controller gives a
     token: the longest of this controller's and of every token controller
-    routed in the URLconf (the controllers that issue the family's
-    tokens, :func:`routed_token_lifetime`), and no presented token
-    outlives its own ``exp``. Plus a margin for the auth classes' leeway.
+    routed by the URLconf of this request (the controllers that issue
+    the family's tokens, :func:`routed_token_lifetime`), and no presented
+    token outlives its own ``exp``. Plus a margin for the auth classes'
+    leeway.
     """
     lifetime: dt.timedelta = max(
         _lifetime(type(controller)) or dt.timedelta(0),
-        routed_token_lifetime(),
+        routed_token_lifetime(getattr(controller.request, 'urlconf', None)),
     )
     expires_at = max(
         dt.datetime.now(dt.UTC) + lifetime,
@@ -94,15 +95,16 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
 _FAMILY_EXPIRY_MARGIN = dt.timedelta(days=1)
 
 
-def routed_token_lifetime() -> dt.timedelta:
+def routed_token_lifetime(urlconf: str | None = None) -> dt.timedelta:
     """
-    The longest lifetime that a token controller of the URLconf gives.
+    The longest lifetime that a token controller of *urlconf* gives.
 
-    Read from the controllers that ``ROOT_URLCONF`` routes (they are what
-    issues tokens), once per URLconf: a controller that is only imported
+    Read from the controllers that *urlconf* routes (``ROOT_URLCONF`` by
+    default, ``request.urlconf`` when a middleware set one): they are what
+    issues tokens. Once per URLconf: a controller that is only imported
     issues nothing.
     """
-    return _routed_lifetime(get_resolver())
+    return _routed_lifetime(get_resolver(urlconf))
 
 
 @functools.lru_cache(maxsize=8)
