@@ -85,8 +85,7 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
         routed_token_lifetime(getattr(controller.request, 'urlconf', None)),
     )
     expires_at = max(
-        dt.datetime.now(dt.UTC) + lifetime,
-        *(token.exp for token in tokens),
+        [dt.datetime.now(dt.UTC) + lifetime, *(token.exp for token in tokens)],
     )
     return expires_at + _FAMILY_EXPIRY_MARGIN
 
