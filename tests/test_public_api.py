@@ -64,55 +64,10 @@ INTERNAL_REEXPORTS: Final = frozenset(
 #: or ``import ... as _name``) and delete it here: the test fails while an
 #: entry is stale, and for any new unlisted name.
 NOT_YET_PRIVATE: Final[dict[str, frozenset[str]]] = {
-    'dmr_jwt.token': frozenset(
-        {
-            # from dmr_jwt.options
-            'VerifyOptions',
-            # from dmr_jwt._internal.claims
-            'from_timestamp',
-            'is_dict',
-            'is_json_unicode',
-            'is_non_empty_string',
-            'is_optional_string',
-            'is_unicode',
-            'normalize_datetime',
-            'validate_audience',
-        }
-    ),
-    'dmr_jwt.auth': frozenset(
-        {
-            # from dmr_jwt.token
-            'JWToken',
-            # from dmr_jwt._internal.{auth_base, boundary, reports}
-            'ANSWERED',
-            'BaseJWTAuth',
-            'REQUEST_TOKEN_ATTR',
-            'aanswer_fault',
-            'answer_fault',
-            'hide_secret_frames',
-        }
-    ),
     'dmr_jwt.errors': frozenset(
         {
             # defined there; makemessages needs the name `gettext_noop`
             'gettext_noop',
-        }
-    ),
-    'dmr_jwt.views': frozenset(
-        {
-            # from dmr_jwt.token, dmr_jwt.signals
-            'JWToken',
-            'login_failed',
-            'tokens_obtained',
-            'tokens_refreshed',
-            'tokens_rotated',
-            # from dmr_jwt._internal.{controllers, reports, users}
-            'RefreshTokenChecks',
-            'TokenController',
-            'hide_secrets',
-            'require_hook_modes',
-            'set_request_user',
-            'token_endpoint_spec',
         }
     ),
     'dmr_jwt.blocklist.auth': frozenset(
