@@ -64,12 +64,6 @@ INTERNAL_REEXPORTS: Final = frozenset(
 #: or ``import ... as _name``) and delete it here: the test fails while an
 #: entry is stale, and for any new unlisted name.
 NOT_YET_PRIVATE: Final[dict[str, frozenset[str]]] = {
-    'dmr_jwt.errors': frozenset(
-        {
-            # defined there; makemessages needs the name `gettext_noop`
-            'gettext_noop',
-        }
-    ),
     'dmr_jwt.blocklist.auth': frozenset(
         {
             # from dmr_jwt.token, dmr_jwt.errors, dmr_jwt.signals,
