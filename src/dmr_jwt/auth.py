@@ -1,15 +1,15 @@
 """JWT auth for django-modern-rest controllers: sync and async.
 
-Everything that does no I/O lives in
-:class:`~dmr_jwt._internal.auth_base.BaseJWTAuth`, written once.
-:class:`JWTSyncAuth` and :class:`JWTAsyncAuth` differ only in the methods
-that touch the database: ``authenticate``, ``get_user``, ``check_auth`` and
-``set_request_attrs``. Each is a short orchestration of shared helpers.
+Everything that does no I/O is written once, in their private base class
+``BaseJWTAuth`` (``dmr_jwt._internal.auth_base``). :class:`JWTSyncAuth` and
+:class:`JWTAsyncAuth` differ only in the methods that touch the database:
+``authenticate``, ``get_user``, ``check_auth`` and ``set_request_attrs``.
+Each is a short orchestration of shared helpers.
 
 Every failure raises :exc:`dmr.exceptions.NotAuthenticatedError`,
 which the framework renders as a ``401`` with its error body. A database
 or cache that cannot answer is a ``503`` with ``Retry-After``, on any
-controller (see :mod:`dmr_jwt._internal.boundary`).
+controller (see ``dmr_jwt._internal.boundary``).
 """
 
 from typing import TYPE_CHECKING, Literal, Self, overload
@@ -20,10 +20,10 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.security.base import AsyncAuth, SyncAuth
 from typing_extensions import override
 
-from dmr_jwt._internal.auth_base import REQUEST_TOKEN_ATTR, BaseJWTAuth
-from dmr_jwt._internal.boundary import ANSWERED, aanswer_fault, answer_fault
-from dmr_jwt._internal.reports import hide_secret_frames
-from dmr_jwt.token import JWToken
+from dmr_jwt._internal import auth_base as _auth_base
+from dmr_jwt._internal import boundary as _boundary
+from dmr_jwt._internal import reports as _reports
+from dmr_jwt.token import JWToken as _JWToken
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ('JWTAsyncAuth', 'JWTSyncAuth', 'request_jwt')
 
 
-class JWTSyncAuth(BaseJWTAuth, SyncAuth):
+class JWTSyncAuth(_auth_base.BaseJWTAuth, SyncAuth):
     """Sync jwt auth: put it in ``auth`` of sync controllers."""
 
     __slots__ = ()
@@ -55,20 +55,20 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
-        except ANSWERED as exc:
+        except _boundary.ANSWERED as exc:
             # Not every one is answered: the rest goes on as a 500.
-            hide_secret_frames(controller.request)
-            answer_fault(controller, exc)
+            _reports.hide_secret_frames(controller.request)
+            _boundary.answer_fault(controller, exc)
         except Exception:
             # A report of this error may show frames with the raw token.
-            hide_secret_frames(controller.request)
+            _reports.hide_secret_frames(controller.request)
             raise
         return self
 
     def authenticate(
         self,
         request: HttpRequest,
-        token: JWToken,
+        token: _JWToken,
     ) -> 'AbstractBaseUser':
         """Run all auth pipeline."""
         user = self.get_user(token)
@@ -76,13 +76,13 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
         self.set_request_attrs(request, user, token)
         return user
 
-    def get_user(self, token: JWToken) -> 'AbstractBaseUser':
+    def get_user(self, token: _JWToken) -> 'AbstractBaseUser':
         """Get application user from token."""
         if self.stateless:
             return self._token_user(token)
         return self._subject_lookup.get_user(self._subject(token))
 
-    def check_auth(self, user: 'AbstractBaseUser', token: JWToken) -> None:
+    def check_auth(self, user: 'AbstractBaseUser', token: _JWToken) -> None:
         """Run extra auth checks, raise if something is wrong."""
         self._check_user(user)
 
@@ -90,13 +90,13 @@ class JWTSyncAuth(BaseJWTAuth, SyncAuth):
         self,
         request: HttpRequest,
         user: 'AbstractBaseUser',
-        token: JWToken,
+        token: _JWToken,
     ) -> None:
         """Set current user as authed for this request."""
         self._store_on_request(request, user, token)
 
 
-class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
+class JWTAsyncAuth(_auth_base.BaseJWTAuth, AsyncAuth):
     """Async jwt auth: put it in ``auth`` of async controllers."""
 
     __slots__ = ()
@@ -117,18 +117,18 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
         except NotAuthenticatedError as exc:
             self._add_challenge(exc)
             raise
-        except ANSWERED as exc:
-            hide_secret_frames(controller.request)
-            await aanswer_fault(controller, exc)
+        except _boundary.ANSWERED as exc:
+            _reports.hide_secret_frames(controller.request)
+            await _boundary.aanswer_fault(controller, exc)
         except Exception:
-            hide_secret_frames(controller.request)
+            _reports.hide_secret_frames(controller.request)
             raise
         return self
 
     async def authenticate(
         self,
         request: HttpRequest,
-        token: JWToken,
+        token: _JWToken,
     ) -> 'AbstractBaseUser':
         """Run all auth pipeline. See :meth:`JWTSyncAuth.authenticate`."""
         user = await self.get_user(token)
@@ -136,7 +136,7 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
         await self.set_request_attrs(request, user, token)
         return user
 
-    async def get_user(self, token: JWToken) -> 'AbstractBaseUser':
+    async def get_user(self, token: _JWToken) -> 'AbstractBaseUser':
         """Get application user from token, with the async ORM."""
         if self.stateless:
             return self._token_user(token)
@@ -145,7 +145,7 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
     async def check_auth(
         self,
         user: 'AbstractBaseUser',
-        token: JWToken,
+        token: _JWToken,
     ) -> None:
         """Run extra auth checks, raise if something is wrong."""
         self._check_user(user)
@@ -154,14 +154,14 @@ class JWTAsyncAuth(BaseJWTAuth, AsyncAuth):
         self,
         request: HttpRequest,
         user: 'AbstractBaseUser',
-        token: JWToken,
+        token: _JWToken,
     ) -> None:
         """Set current user as authed for this request."""
         self._store_on_request(request, user, token)
 
 
 @overload
-def request_jwt(request: HttpRequest, *, strict: Literal[True]) -> JWToken: ...
+def request_jwt(request: HttpRequest, *, strict: Literal[True]) -> _JWToken: ...
 
 
 @overload
@@ -169,21 +169,23 @@ def request_jwt(
     request: HttpRequest,
     *,
     strict: bool = False,
-) -> JWToken | None: ...
+) -> _JWToken | None: ...
 
 
 def request_jwt(
     request: HttpRequest,
     *,
     strict: bool = False,
-) -> JWToken | None:
+) -> _JWToken | None:
     """
     Returns a JWToken from request, if it was authed with it.
 
     When *strict* is passed and request has no jwt token,
     we raise :exc:`AttributeError`.
     """
-    token: JWToken | None = getattr(request, REQUEST_TOKEN_ATTR, None)
+    token: _JWToken | None = getattr(
+        request, _auth_base.REQUEST_TOKEN_ATTR, None
+    )
     if token is None and strict:
-        raise AttributeError(REQUEST_TOKEN_ATTR)
+        raise AttributeError(_auth_base.REQUEST_TOKEN_ATTR)
     return token

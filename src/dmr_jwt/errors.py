@@ -69,6 +69,11 @@ class Reason(enum.Enum):
     USER_INACTIVE = gettext_noop('User is inactive or does not exist')
 
 
+# Only the messages above need it: not part of this module. (Defined under
+# this very name because `makemessages` finds the messages by it.)
+del gettext_noop
+
+
 class JWTError(Exception):
     """The base of every error that dmr-jwt raises itself."""
 

@@ -23,7 +23,7 @@ Errors (:mod:`dmr_jwt.errors`):
   :exc:`~dmr_jwt.errors.TokenEncodeError` (our bug or configuration; a
   ``500`` at the HTTP boundary).
 
-PyJWT is called through :mod:`dmr_jwt._internal.pyjwt`, the only module
+PyJWT is called through ``dmr_jwt._internal.pyjwt``, the only module
 that imports it.
 """
 
@@ -35,18 +35,9 @@ from typing import Any, Final, Self
 
 from django.views.decorators.debug import sensitive_variables
 
-from dmr_jwt._internal import pyjwt
-from dmr_jwt._internal.claims import (
-    from_timestamp,
-    is_dict,
-    is_json_unicode,
-    is_non_empty_string,
-    is_optional_string,
-    is_unicode,
-    normalize_datetime,
-    validate_audience,
-)
-from dmr_jwt.options import VerifyOptions
+from dmr_jwt._internal import claims as _claims
+from dmr_jwt._internal import pyjwt as _pyjwt
+from dmr_jwt.options import VerifyOptions as _VerifyOptions
 
 __all__ = ('JWToken',)
 
@@ -106,18 +97,24 @@ class JWToken:
             ValueError: If a time claim is out of range.
 
         """
-        if not is_non_empty_string(self.sub) or not is_unicode(self.sub):
+        if not (
+            _claims.is_non_empty_string(self.sub)
+            and _claims.is_unicode(self.sub)
+        ):
             raise TypeError('`sub` must be a non-empty string')
-        if not is_optional_string(self.iss):
+        if not _claims.is_optional_string(self.iss):
             raise TypeError('`iss` must be a string')
-        if not is_optional_string(self.jti):
+        if not _claims.is_optional_string(self.jti):
             raise TypeError('`jti` must be a string')
-        if not is_dict(self.extras) or not is_json_unicode(self.extras):
+        if not (
+            _claims.is_dict(self.extras)
+            and _claims.is_json_unicode(self.extras)
+        ):
             raise TypeError('`extras` must be a dict of valid Unicode')
-        validate_audience(self.aud)
+        _claims.validate_audience(self.aud)
 
-        exp = normalize_datetime(self.exp, 'exp')
-        iat = normalize_datetime(self.iat, 'iat')
+        exp = _claims.normalize_datetime(self.exp, 'exp')
+        iat = _claims.normalize_datetime(self.iat, 'iat')
         object.__setattr__(self, 'exp', exp)
         object.__setattr__(self, 'iat', iat)
         if leeway >= _TRUST_DECODER_LEEWAY:
@@ -153,9 +150,9 @@ class JWToken:
                 cannot work); controllers answer it with ``500``.
 
         """
-        with pyjwt.encode_errors():
+        with _pyjwt.encode_errors():
             claims = self.to_claims()
-        return pyjwt.encode(claims, secret, algorithm, headers)
+        return _pyjwt.encode(claims, secret, algorithm, headers)
 
     def to_claims(self) -> dict[str, Any]:
         """
@@ -263,7 +260,7 @@ class JWToken:
             strict_audience=strict_audience,
             enforce_minimum_key_length=enforce_minimum_key_length,
         )
-        with pyjwt.token_errors():
+        with _pyjwt.token_errors():
             payload = cls.decode_payload(
                 encoded_token,
                 secret,
@@ -291,7 +288,7 @@ class JWToken:
         :meth:`decode` turns them into
         :exc:`~dmr_jwt.errors.InvalidTokenError`.
         """
-        return pyjwt.decode_payload(
+        return _pyjwt.decode_payload(
             encoded_token,
             secret,
             algorithms,
@@ -340,14 +337,16 @@ class JWToken:
         # whatever a top-level `type` claim says.
         extras.update(nested)
         if not _REQUIRED_CLAIMS.issubset(kwargs):
-            raise pyjwt.MissingClaimError('`sub`, `exp` and `iat` are required')
-        kwargs['exp'] = from_timestamp(kwargs['exp'])
-        kwargs['iat'] = from_timestamp(kwargs['iat'])
+            raise _pyjwt.MissingClaimError(
+                '`sub`, `exp` and `iat` are required'
+            )
+        kwargs['exp'] = _claims.from_timestamp(kwargs['exp'])
+        kwargs['iat'] = _claims.from_timestamp(kwargs['iat'])
         if 'nbf' in claims:
             # Not a field, but a NumericDate all the same (RFC 7519). Only
             # the registered, top-level claim: `extras.nbf` is the
             # application's own data.
-            from_timestamp(claims['nbf'])
+            _claims.from_timestamp(claims['nbf'])
         return cls(**kwargs, extras=extras, leeway=leeway)
 
 
@@ -379,18 +378,18 @@ def _subclass_fields(token_cls: type[JWToken]) -> tuple[str, ...]:
     )
 
 
-#: One :class:`VerifyOptions` per set of keywords: the auth classes call
-#: :meth:`JWToken.decode` with the same ones on every request.
-_interned_options = functools.lru_cache(maxsize=64)(VerifyOptions)
+#: One :class:`~dmr_jwt.VerifyOptions` per set of keywords: the auth
+#: classes call :meth:`JWToken.decode` with the same ones on every request.
+_interned_options = functools.lru_cache(maxsize=64)(_VerifyOptions)
 
 
-def _verify_options(**keywords: Any) -> VerifyOptions:
+def _verify_options(**keywords: Any) -> _VerifyOptions:
     try:
         return _interned_options(**keywords)
     except TypeError:
         # A list of audiences or claims is not hashable: not worth keeping.
-        return VerifyOptions(**keywords)
+        return _VerifyOptions(**keywords)
 
 
-#: PyJWT's arguments for each :class:`VerifyOptions`, built once.
-_decode_arguments = functools.lru_cache(maxsize=64)(pyjwt.decode_arguments)
+#: PyJWT's arguments for each :class:`~dmr_jwt.VerifyOptions`, built once.
+_decode_arguments = functools.lru_cache(maxsize=64)(_pyjwt.decode_arguments)

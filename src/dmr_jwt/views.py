@@ -4,7 +4,7 @@ Subclass one, give it the serializer, payload and response types,
 and define the two documented hooks. Everything that does no I/O
 (settings, token creation, refresh token checks) is written once in
 ``TokenController`` and ``RefreshTokenChecks``
-(:mod:`dmr_jwt._internal.controllers`); the sync and async
+(``dmr_jwt._internal.controllers``); the sync and async
 controllers only orchestrate it around ``authenticate``/``aauthenticate``
 and the user lookup.
 """
@@ -19,21 +19,11 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
-from dmr_jwt._internal.controllers import (
-    RefreshTokenChecks,
-    TokenController,
-    require_hook_modes,
-    token_endpoint_spec,
-)
-from dmr_jwt._internal.reports import hide_secrets
-from dmr_jwt._internal.users import set_request_user
-from dmr_jwt.signals import (
-    login_failed,
-    tokens_obtained,
-    tokens_refreshed,
-    tokens_rotated,
-)
-from dmr_jwt.token import JWToken
+from dmr_jwt import signals as _signals
+from dmr_jwt._internal import controllers as _controllers
+from dmr_jwt._internal import reports as _reports
+from dmr_jwt._internal import users as _users
+from dmr_jwt.token import JWToken as _JWToken
 
 __all__ = (
     'ObtainTokensAsyncController',
@@ -86,7 +76,7 @@ class RefreshTokenPayload(TypedDict):
 
 
 class ObtainTokensSyncController(
-    TokenController[_SerializerT],
+    _controllers.TokenController[_SerializerT],
     Generic[_SerializerT, _ObtainTokensT, _TokensResponseT],
 ):
     """
@@ -102,7 +92,7 @@ class ObtainTokensSyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(
+        _controllers.require_hook_modes(
             cls,
             'convert_auth_payload',
             'make_api_response',
@@ -110,10 +100,10 @@ class ObtainTokensSyncController(
         )
 
     @sensitive_variables()
-    @modify.lazy(token_endpoint_spec)
+    @modify.lazy(_controllers.token_endpoint_spec)
     def post(self, parsed_body: Body[_ObtainTokensT]) -> _TokensResponseT:
         """By default tokens are acquired on post."""
-        hide_secrets(self.request)
+        _reports.hide_secrets(self.request)
         return self.login(parsed_body)
 
     @sensitive_variables()
@@ -124,10 +114,10 @@ class ObtainTokensSyncController(
             self._check_credentials(credentials)
             self._accept_user(authenticate(self.request, **credentials))
         except NotAuthenticatedError:
-            login_failed.send(**self._signal_kwargs())
+            _signals.login_failed.send(**self._signal_kwargs())
             raise
         response = self.make_api_response()
-        tokens_obtained.send(**self._user_signal_kwargs())
+        _signals.tokens_obtained.send(**self._user_signal_kwargs())
         return response
 
     @abstractmethod
@@ -152,7 +142,7 @@ class ObtainTokensSyncController(
 
 
 class ObtainTokensAsyncController(
-    TokenController[_SerializerT],
+    _controllers.TokenController[_SerializerT],
     Generic[_SerializerT, _ObtainTokensT, _TokensResponseT],
 ):
     """
@@ -165,7 +155,7 @@ class ObtainTokensAsyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(
+        _controllers.require_hook_modes(
             cls,
             'convert_auth_payload',
             'make_api_response',
@@ -173,13 +163,13 @@ class ObtainTokensAsyncController(
         )
 
     @sensitive_variables()
-    @modify.lazy(token_endpoint_spec)
+    @modify.lazy(_controllers.token_endpoint_spec)
     async def post(
         self,
         parsed_body: Body[_ObtainTokensT],
     ) -> _TokensResponseT:
         """By default tokens are acquired on post."""
-        hide_secrets(self.request)
+        _reports.hide_secrets(self.request)
         return await self.login(parsed_body)
 
     @sensitive_variables()
@@ -190,10 +180,10 @@ class ObtainTokensAsyncController(
             self._check_credentials(credentials)
             self._accept_user(await aauthenticate(self.request, **credentials))
         except NotAuthenticatedError:
-            await login_failed.asend(**self._signal_kwargs())
+            await _signals.login_failed.asend(**self._signal_kwargs())
             raise
         response = await self.make_api_response()
-        await tokens_obtained.asend(**self._user_signal_kwargs())
+        await _signals.tokens_obtained.asend(**self._user_signal_kwargs())
         return response
 
     @abstractmethod
@@ -211,7 +201,7 @@ class ObtainTokensAsyncController(
 
 
 class RefreshTokenSyncController(
-    RefreshTokenChecks[_SerializerT],
+    _controllers.RefreshTokenChecks[_SerializerT],
     Generic[_SerializerT, _RefreshTokensT, _TokensResponseT],
 ):
     """
@@ -226,13 +216,13 @@ class RefreshTokenSyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(cls, *_REFRESH_HOOKS, is_async=False)
+        _controllers.require_hook_modes(cls, *_REFRESH_HOOKS, is_async=False)
 
     @sensitive_variables()
-    @modify.lazy(token_endpoint_spec)
+    @modify.lazy(_controllers.token_endpoint_spec)
     def post(self, parsed_body: Body[_RefreshTokensT]) -> _TokensResponseT:
         """Refresh tokens on POST."""
-        hide_secrets(self.request)
+        _reports.hide_secrets(self.request)
         return self.refresh(parsed_body)
 
     @sensitive_variables()
@@ -244,16 +234,18 @@ class RefreshTokenSyncController(
         self.check_refresh_token(token)
         user = self._subject_lookup().get_user(token.sub)
         self.check_auth(*self._check_auth_args(user, token))
-        set_request_user(self.request, user)
+        _users.set_request_user(self.request, user)
         rotated = self.use_refresh_token(token)
         self._continue_family(token)
         response = self.make_api_response()
-        tokens_refreshed.send(**self._user_signal_kwargs(), token=token)
+        _signals.tokens_refreshed.send(
+            **self._user_signal_kwargs(), token=token
+        )
         if rotated:
-            tokens_rotated.send(**self._rotated_signal_kwargs(token))
+            _signals.tokens_rotated.send(**self._rotated_signal_kwargs(token))
         return response
 
-    def check_refresh_token(self, token: JWToken) -> None:
+    def check_refresh_token(self, token: _JWToken) -> None:
         """
         Run extra checks of a valid refresh token, before the user lookup.
 
@@ -263,7 +255,7 @@ class RefreshTokenSyncController(
         .. versionadded:: 0.1.0
         """
 
-    def use_refresh_token(self, token: JWToken) -> bool:
+    def use_refresh_token(self, token: _JWToken) -> bool:
         """
         Use the refresh token up; return whether it was (rotation).
 
@@ -277,7 +269,7 @@ class RefreshTokenSyncController(
         """
         return False
 
-    def check_auth(self, user: Any, token: JWToken | None = None) -> None:
+    def check_auth(self, user: Any, token: _JWToken | None = None) -> None:
         """
         Run extra auth checks, raise if something is wrong.
 
@@ -301,7 +293,7 @@ class RefreshTokenSyncController(
 
 
 class RefreshTokenAsyncController(
-    RefreshTokenChecks[_SerializerT],
+    _controllers.RefreshTokenChecks[_SerializerT],
     Generic[_SerializerT, _RefreshTokensT, _TokensResponseT],
 ):
     """
@@ -314,16 +306,16 @@ class RefreshTokenAsyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        require_hook_modes(cls, *_REFRESH_HOOKS, is_async=True)
+        _controllers.require_hook_modes(cls, *_REFRESH_HOOKS, is_async=True)
 
     @sensitive_variables()
-    @modify.lazy(token_endpoint_spec)
+    @modify.lazy(_controllers.token_endpoint_spec)
     async def post(
         self,
         parsed_body: Body[_RefreshTokensT],
     ) -> _TokensResponseT:
         """Refresh tokens on POST."""
-        hide_secrets(self.request)
+        _reports.hide_secrets(self.request)
         return await self.refresh(parsed_body)
 
     @sensitive_variables()
@@ -335,26 +327,30 @@ class RefreshTokenAsyncController(
         await self.check_refresh_token(token)
         user = await self._subject_lookup().aget_user(token.sub)
         await self.check_auth(*self._check_auth_args(user, token))
-        set_request_user(self.request, user)
+        _users.set_request_user(self.request, user)
         rotated = await self.use_refresh_token(token)
         self._continue_family(token)
         response = await self.make_api_response()
-        await tokens_refreshed.asend(**self._user_signal_kwargs(), token=token)
+        await _signals.tokens_refreshed.asend(
+            **self._user_signal_kwargs(), token=token
+        )
         if rotated:
-            await tokens_rotated.asend(**self._rotated_signal_kwargs(token))
+            await _signals.tokens_rotated.asend(
+                **self._rotated_signal_kwargs(token)
+            )
         return response
 
-    async def check_refresh_token(self, token: JWToken) -> None:
+    async def check_refresh_token(self, token: _JWToken) -> None:
         """See :meth:`RefreshTokenSyncController.check_refresh_token`."""
 
-    async def use_refresh_token(self, token: JWToken) -> bool:
+    async def use_refresh_token(self, token: _JWToken) -> bool:
         """See :meth:`RefreshTokenSyncController.use_refresh_token`."""
         return False
 
     async def check_auth(
         self,
         user: Any,
-        token: JWToken | None = None,
+        token: _JWToken | None = None,
     ) -> None:
         """See :meth:`RefreshTokenSyncController.check_auth`."""
         self._check_active(user)

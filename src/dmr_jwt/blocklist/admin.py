@@ -20,13 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from typing_extensions import override
 
-from dmr_jwt.blocklist.models import (
-    BlocklistedJWToken,
-    RevokedTokenFamily,
-    TokenWatermark,
-    UsedRefreshToken,
-)
-from dmr_jwt.blocklist.store import revoke_all_tokens
+from dmr_jwt.blocklist import models as _models
+from dmr_jwt.blocklist import store as _store
 
 __all__ = (
     'BlocklistedJWTokenAdmin',
@@ -69,7 +64,7 @@ class _ReadOnlyAdmin(_ModelAdmin):
         return False
 
 
-@admin.register(BlocklistedJWToken)
+@admin.register(_models.BlocklistedJWToken)
 class BlocklistedJWTokenAdmin(_ReadOnlyAdmin):
     """Shows revoked tokens, newest first, searchable by jti and user."""
 
@@ -80,7 +75,7 @@ class BlocklistedJWTokenAdmin(_ReadOnlyAdmin):
     date_hierarchy = 'created_at'
 
 
-@admin.register(TokenWatermark)
+@admin.register(_models.TokenWatermark)
 class TokenWatermarkAdmin(_ReadOnlyAdmin):
     """Shows who was logged out everywhere, newest first."""
 
@@ -90,7 +85,7 @@ class TokenWatermarkAdmin(_ReadOnlyAdmin):
     date_hierarchy = 'updated_at'
 
 
-@admin.register(RevokedTokenFamily)
+@admin.register(_models.RevokedTokenFamily)
 class RevokedTokenFamilyAdmin(_ReadOnlyAdmin):
     """Shows revoked token families (logouts, replays), newest first."""
 
@@ -101,7 +96,7 @@ class RevokedTokenFamilyAdmin(_ReadOnlyAdmin):
     date_hierarchy = 'revoked_at'
 
 
-@admin.register(UsedRefreshToken)
+@admin.register(_models.UsedRefreshToken)
 class UsedRefreshTokenAdmin(_ReadOnlyAdmin):
     """Shows refresh tokens used up by rotation, newest first."""
 
@@ -128,7 +123,7 @@ def log_out_everywhere(
     """
     count = 0
     for user in queryset.iterator():
-        revoke_all_tokens(user)
+        _store.revoke_all_tokens(user)
         count += 1
     modeladmin.message_user(
         request,

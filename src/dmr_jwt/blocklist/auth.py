@@ -39,13 +39,14 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from typing_extensions import override
 
-from dmr_jwt._internal.auth_base import BaseJWTAuth
-from dmr_jwt._internal.http_errors import token_error
-from dmr_jwt.blocklist._sessions import Replay
-from dmr_jwt.blocklist.store import BlocklistError, get_store
-from dmr_jwt.errors import Reason
-from dmr_jwt.signals import token_reuse_detected, token_revoked
-from dmr_jwt.token import JWToken
+from dmr_jwt import signals as _signals
+from dmr_jwt._internal import auth_base as _auth_base
+from dmr_jwt._internal.http_errors import token_error as _token_error
+from dmr_jwt.blocklist import _sessions
+from dmr_jwt.blocklist.store import BlocklistError as _BlocklistError
+from dmr_jwt.blocklist.store import get_store as _get_store
+from dmr_jwt.errors import Reason as _Reason
+from dmr_jwt.token import JWToken as _JWToken
 
 if TYPE_CHECKING:
     from dmr_jwt.blocklist.models import BlocklistedJWToken
@@ -58,14 +59,14 @@ if TYPE_CHECKING:
         # What the mixin needs of the class it is mixed into: an auth
         # class (`check_auth(user, token)`) or a refresh controller
         # (`check_auth(user, token=None)`).
-        def check_auth(self, user: Any, token: JWToken | None = None) -> None:
+        def check_auth(self, user: Any, token: _JWToken | None = None) -> None:
             """The ``check_auth`` below the mixin."""
 
     class _AsyncAuthBase:
         async def check_auth(
             self,
             user: Any,
-            token: JWToken | None = None,
+            token: _JWToken | None = None,
         ) -> None:
             """The ``check_auth`` below the mixin."""
 
@@ -98,7 +99,7 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
     #: ``check_auth`` must get the token (refresh controllers check it).
     _jwt_check_auth_needs_token: ClassVar[bool] = True
 
-    def blocklist(self, token: JWToken) -> tuple['BlocklistedJWToken', bool]:
+    def blocklist(self, token: _JWToken) -> tuple['BlocklistedJWToken', bool]:
         """
         Add token to the blocklist: ``(row, created)``.
 
@@ -107,13 +108,13 @@ class JWTokenBlocklistSyncMixin(_SyncAuthBase):
 
         """
         with _jti_required():
-            row, created = get_store().blocklist(token, grace=_grace(self))
+            row, created = _get_store().blocklist(token, grace=_grace(self))
         if created:
-            token_revoked.send(**_revoked_kwargs(self, token, row))
+            _signals.token_revoked.send(**_revoked_kwargs(self, token, row))
         return row, created
 
     @override
-    def check_auth(self, user: Any, token: JWToken | None = None) -> None:
+    def check_auth(self, user: Any, token: _JWToken | None = None) -> None:
         """
         Reject a revoked token: blocklisted, before the watermark, or family.
 
@@ -142,22 +143,24 @@ class JWTokenBlocklistAsyncMixin(_AsyncAuthBase):
 
     async def blocklist(
         self,
-        token: JWToken,
+        token: _JWToken,
     ) -> tuple['BlocklistedJWToken', bool]:
         """Add token to the blocklist. See the sync mixin."""
         with _jti_required():
-            row, created = await get_store().ablocklist(
+            row, created = await _get_store().ablocklist(
                 token, grace=_grace(self)
             )
         if created:
-            await token_revoked.asend(**_revoked_kwargs(self, token, row))
+            await _signals.token_revoked.asend(
+                **_revoked_kwargs(self, token, row)
+            )
         return row, created
 
     @override
     async def check_auth(
         self,
         user: Any,
-        token: JWToken | None = None,
+        token: _JWToken | None = None,
     ) -> None:
         """See :meth:`JWTokenBlocklistSyncMixin.check_auth`."""
         token = _given(token, self)
@@ -213,13 +216,13 @@ class RefreshTokenBlocklistSyncMixin(_RotationSettings, _SyncRefreshBase):
     """
 
     @override
-    def check_refresh_token(self, token: JWToken) -> None:
+    def check_refresh_token(self, token: _JWToken) -> None:
         """Reject a revoked refresh token, or one without ``jti``."""
         super().check_refresh_token(token)
         _reject_if_revoked(token)
 
     @override
-    def use_refresh_token(self, token: JWToken) -> bool:
+    def use_refresh_token(self, token: _JWToken) -> bool:
         """
         With rotation, use *token* up; refuse a second use.
 
@@ -234,43 +237,43 @@ class RefreshTokenBlocklistSyncMixin(_RotationSettings, _SyncRefreshBase):
         if not self.jwt_rotate_refresh_tokens:
             return False
         with _jti_required():
-            used_at = get_store().use_refresh_token(token)
+            used_at = _get_store().use_refresh_token(token)
         if used_at is None:
             return True
-        replay = Replay.of(self, token, used_at)
+        replay = _sessions.Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
-                get_store().revoke_family(**replay.revoke_family_kwargs())
-        token_reuse_detected.send(**replay.signal_kwargs())
-        raise token_error(Reason.REUSED)
+                _get_store().revoke_family(**replay.revoke_family_kwargs())
+        _signals.token_reuse_detected.send(**replay.signal_kwargs())
+        raise _token_error(_Reason.REUSED)
 
 
 class RefreshTokenBlocklistAsyncMixin(_RotationSettings, _AsyncRefreshBase):
     """Makes an async refresh controller reject revoked refresh tokens."""
 
     @override
-    async def check_refresh_token(self, token: JWToken) -> None:
+    async def check_refresh_token(self, token: _JWToken) -> None:
         """Reject a revoked refresh token, or one without ``jti``."""
         await super().check_refresh_token(token)
         await _areject_if_revoked(token)
 
     @override
-    async def use_refresh_token(self, token: JWToken) -> bool:
+    async def use_refresh_token(self, token: _JWToken) -> bool:
         """See :meth:`RefreshTokenBlocklistSyncMixin.use_refresh_token`."""
         if not self.jwt_rotate_refresh_tokens:
             return False
         with _jti_required():
-            used_at = await get_store().ause_refresh_token(token)
+            used_at = await _get_store().ause_refresh_token(token)
         if used_at is None:
             return True
-        replay = Replay.of(self, token, used_at)
+        replay = _sessions.Replay.of(self, token, used_at)
         if replay.revokes_family:
             with _logged_if_unstorable():
-                await get_store().arevoke_family(
+                await _get_store().arevoke_family(
                     **replay.revoke_family_kwargs()
                 )
-        await token_reuse_detected.asend(**replay.signal_kwargs())
-        raise token_error(Reason.REUSED)
+        await _signals.token_reuse_detected.asend(**replay.signal_kwargs())
+        raise _token_error(_Reason.REUSED)
 
 
 @contextlib.contextmanager
@@ -278,8 +281,8 @@ def _jti_required() -> Iterator[None]:
     # A token that the store cannot key (no usable `jti`) is a 401.
     try:
         yield
-    except BlocklistError:
-        raise token_error(Reason.MISSING_CLAIM) from None
+    except _BlocklistError:
+        raise _token_error(_Reason.MISSING_CLAIM) from None
 
 
 @contextlib.contextmanager
@@ -288,13 +291,13 @@ def _logged_if_unstorable() -> Iterator[None]:
     # refused all the same, the family cannot be revoked.
     try:
         yield
-    except BlocklistError:
+    except _BlocklistError:
         _logger.exception('dmr_jwt: a replayed family stays valid')
 
 
 def _revoked_kwargs(
     auth: object,
-    token: JWToken,
+    token: _JWToken,
     row: 'BlocklistedJWToken',
 ) -> dict[str, Any]:
     # The `token_revoked` payload, documented in `dmr_jwt.signals`.
@@ -313,14 +316,14 @@ def _grace(owner: object) -> dt.timedelta:
     # leeway and always checks `exp` (`RefreshTokenChecks`); that is all a
     # revoked refresh token needs. (Access tokens are blocklisted by the
     # auth classes, with their own leeway.)
-    if not isinstance(owner, BaseJWTAuth):
+    if not isinstance(owner, _auth_base.BaseJWTAuth):
         return dt.timedelta(0)
     if not owner.options.verify_exp:
         return _FOREVER
     return dt.timedelta(seconds=owner.options.leeway)
 
 
-def _given(token: JWToken | None, owner: object) -> JWToken:
+def _given(token: _JWToken | None, owner: object) -> _JWToken:
     # Refresh controllers refuse, when the class is made, a `check_auth`
     # chain that would drop the token (`check_auth_takes_token`).
     if token is None:
@@ -336,23 +339,23 @@ _FOREVER = dt.timedelta(days=365 * 100)
 
 
 def _reject_if_revoked(
-    token: JWToken,
+    token: _JWToken,
     grace: dt.timedelta = dt.timedelta(0),
 ) -> None:
     with _jti_required():
-        revoked = get_store().is_revoked(token, grace=grace)
+        revoked = _get_store().is_revoked(token, grace=grace)
     if revoked:
-        raise token_error(Reason.REVOKED)
+        raise _token_error(_Reason.REVOKED)
 
 
 async def _areject_if_revoked(
-    token: JWToken,
+    token: _JWToken,
     grace: dt.timedelta = dt.timedelta(0),
 ) -> None:
     with _jti_required():
-        revoked = await get_store().ais_revoked(token, grace=grace)
+        revoked = await _get_store().ais_revoked(token, grace=grace)
     if revoked:
-        raise token_error(Reason.REVOKED)
+        raise _token_error(_Reason.REVOKED)
 
 
 @checks.register(checks.Tags.security)

@@ -22,16 +22,9 @@ from django.core import checks
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.exceptions import ImproperlyConfigured
 
-from dmr_jwt.blocklist.store import has_socket_timeout, is_per_process_cache
-from dmr_jwt.conf import (
-    EXPECTED_TYPES,
-    SETTINGS_NAME,
-    Settings,
-    get_raw_settings,
-    get_settings_mapping,
-    invalid_values,
-)
-from dmr_jwt.keys import key_problem
+from dmr_jwt import conf as _conf
+from dmr_jwt import keys as _keys
+from dmr_jwt.blocklist import store as _store
 
 __all__ = ('check_cache_scope', 'check_secret_key', 'check_settings')
 
@@ -45,7 +38,7 @@ def check_secret_key(**kwargs: Any) -> list[checks.CheckMessage]:
         secret_key = str(settings.SECRET_KEY)
     except ImproperlyConfigured:  # Django refuses an empty SECRET_KEY
         secret_key = ''
-    problem = key_problem(secret_key, 'HS256')
+    problem = _keys.key_problem(secret_key, 'HS256')
     if problem is None:
         return []
     return [
@@ -63,35 +56,33 @@ def check_secret_key(**kwargs: Any) -> list[checks.CheckMessage]:
 @checks.register()
 def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     """``dmr_jwt.E003`` and ``dmr_jwt.E004``: the ``DMR_JWT`` setting."""
-    raw = get_raw_settings()
+    name = _conf.SETTINGS_NAME
+    raw = _conf.get_raw_settings()
     if not isinstance(raw, Mapping):
         return [
             checks.Error(
-                f'The {SETTINGS_NAME} setting must be a dict, '
-                f'not {type(raw).__name__}.',
+                f'The {name} setting must be a dict, not {type(raw).__name__}.',
                 id='dmr_jwt.E004',
             ),
         ]
+    known = _conf.Settings.known_keys()
     messages: list[checks.CheckMessage] = [
         checks.Error(
-            f'Unknown key {key!r} in the {SETTINGS_NAME} setting.',
-            hint=_RENAMED.get(
-                key,
-                f'Known keys: {", ".join(sorted(Settings.known_keys()))}.',
-            ),
+            f'Unknown key {key!r} in the {name} setting.',
+            hint=_RENAMED.get(key, f'Known keys: {", ".join(sorted(known))}.'),
             id='dmr_jwt.E003',
         )
-        for key in sorted(set(raw) - Settings.known_keys(), key=repr)
+        for key in sorted(set(raw) - known, key=repr)
     ]
     messages.extend(
         checks.Error(
-            f'{SETTINGS_NAME}[{key!r}] must be {EXPECTED_TYPES[key]}, '
+            f'{name}[{key!r}] must be {_conf.EXPECTED_TYPES[key]}, '
             f'not {raw[key]!r}.',
             id='dmr_jwt.E004',
         )
-        for key in invalid_values(raw)
+        for key in _conf.invalid_values(raw)
     )
-    messages.extend(_check_aliases(Settings.from_mapping(raw)))
+    messages.extend(_check_aliases(_conf.Settings.from_mapping(raw)))
     return messages
 
 
@@ -112,7 +103,7 @@ _RENAMED = {
 @checks.register(checks.Tags.caches)
 def check_cache_scope(**kwargs: Any) -> list[checks.CheckMessage]:
     """``dmr_jwt.W001`` and ``dmr_jwt.W002``: the revocation cache."""
-    resolved = Settings.from_mapping(get_settings_mapping())
+    resolved = _conf.Settings.from_mapping(_conf.get_settings_mapping())
     alias = resolved.BLOCKLIST_CACHE
     if alias is None:
         return []
@@ -120,7 +111,7 @@ def check_cache_scope(**kwargs: Any) -> list[checks.CheckMessage]:
         cache = caches[alias]
     except InvalidCacheBackendError:  # reported by `check_settings`
         return []
-    if is_per_process_cache(cache):
+    if _store.is_per_process_cache(cache):
         return [
             checks.Warning(
                 f'The blocklist is cached in {alias!r}, a per-process '
@@ -136,7 +127,7 @@ def check_cache_scope(**kwargs: Any) -> list[checks.CheckMessage]:
                 id='dmr_jwt.W001',
             ),
         ]
-    if has_socket_timeout(cache) is False:
+    if _store.has_socket_timeout(cache) is False:
         return [
             checks.Warning(
                 f'The revocation cache {alias!r} is a Redis cache without '
@@ -154,7 +145,7 @@ def check_cache_scope(**kwargs: Any) -> list[checks.CheckMessage]:
     return []
 
 
-def _check_aliases(resolved: Settings) -> list[checks.CheckMessage]:
+def _check_aliases(resolved: _conf.Settings) -> list[checks.CheckMessage]:
     from django.conf import settings  # noqa: PLC0415
 
     messages: list[checks.CheckMessage] = []

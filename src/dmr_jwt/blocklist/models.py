@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
-from dmr_jwt._internal.families import FAMILY_MAX_LENGTH
+from dmr_jwt._internal import families as _families
 
 __all__ = (
     'JTI_MAX_LENGTH',
@@ -131,7 +131,7 @@ class UsedRefreshToken(models.Model):
     )
     family: 'models.CharField[str, str]' = models.CharField(
         _('token family'),
-        max_length=FAMILY_MAX_LENGTH,
+        max_length=_families.FAMILY_MAX_LENGTH,
         blank=True,
         help_text=_('The "family" claim: the login the token belongs to.'),
     )
@@ -180,7 +180,7 @@ class RevokedTokenFamily(models.Model):
 
     family: 'models.CharField[str, str]' = models.CharField(
         _('token family'),
-        max_length=FAMILY_MAX_LENGTH,
+        max_length=_families.FAMILY_MAX_LENGTH,
         unique=True,
         help_text=_('The "family" claim of the revoked tokens.'),
     )

@@ -11,8 +11,8 @@ A new user (``created``) has no tokens yet, so nothing is written.
 
 from typing import Any
 
-from dmr_jwt.blocklist.store import revoke_all_tokens
-from dmr_jwt.conf import get_settings
+from dmr_jwt import conf as _conf
+from dmr_jwt.blocklist import store as _store
 
 __all__ = ('revoke_tokens_on_password_change',)
 
@@ -26,7 +26,11 @@ def revoke_tokens_on_password_change(
     **kwargs: Any,
 ) -> None:
     """``post_save`` receiver of the user model, connected by the app."""
-    if created or raw or not get_settings().REVOKE_TOKENS_ON_PASSWORD_CHANGE:
+    if (
+        created
+        or raw
+        or not _conf.get_settings().REVOKE_TOKENS_ON_PASSWORD_CHANGE
+    ):
         return
     if getattr(instance, '_password', None) is not None:
-        revoke_all_tokens(instance)
+        _store.revoke_all_tokens(instance)

@@ -53,23 +53,18 @@ from dmr.security.base import request_auth
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
-from dmr_jwt._internal.boundary import (
-    FaultBoundaryController,
-    service_unavailable_spec,
-)
-from dmr_jwt._internal.controllers import RefreshTokenChecks, require_hook_modes
-from dmr_jwt._internal.families import refresh_family, token_family
-from dmr_jwt._internal.http_errors import token_error
-from dmr_jwt._internal.reports import hide_secrets
-from dmr_jwt.auth import request_jwt
-from dmr_jwt.blocklist._sessions import family_expiry
-from dmr_jwt.blocklist.auth import (
-    JWTokenBlocklistAsyncMixin,
-    JWTokenBlocklistSyncMixin,
-)
-from dmr_jwt.blocklist.store import BlocklistError, get_store
-from dmr_jwt.errors import Reason
-from dmr_jwt.token import JWToken
+from dmr_jwt._internal import boundary as _boundary
+from dmr_jwt._internal import controllers as _controllers
+from dmr_jwt._internal import families as _families
+from dmr_jwt._internal import reports as _reports
+from dmr_jwt._internal.http_errors import token_error as _token_error
+from dmr_jwt.auth import request_jwt as _request_jwt
+from dmr_jwt.blocklist import _sessions
+from dmr_jwt.blocklist import auth as _mixins
+from dmr_jwt.blocklist.store import BlocklistError as _BlocklistError
+from dmr_jwt.blocklist.store import get_store as _get_store
+from dmr_jwt.errors import Reason as _Reason
+from dmr_jwt.token import JWToken as _JWToken
 
 if TYPE_CHECKING:
     from dmr.endpoint import ModifyAnyCallable
@@ -98,7 +93,7 @@ def _logout_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
     """Spec of the logout endpoints; their ``401`` comes from ``auth``."""
     return modify(
         status_code=controller_cls.response_status_code,
-        extra_responses=[service_unavailable_spec(controller_cls)],
+        extra_responses=[_boundary.service_unavailable_spec(controller_cls)],
     )
 
 
@@ -108,8 +103,8 @@ def _require_blocklist_auth(cls: type[Any], *hooks: str) -> None:
     mixin: type[Any] | None = getattr(cls, '_jwt_blocklist_mixin', None)
     if mixin is None:
         return
-    is_async = mixin is JWTokenBlocklistAsyncMixin
-    require_hook_modes(cls, *hooks, is_async=is_async)
+    is_async = mixin is _mixins.JWTokenBlocklistAsyncMixin
+    _controllers.require_hook_modes(cls, *hooks, is_async=is_async)
     auths = cls.__dict__.get('auth')
     if isinstance(auths, list | tuple):
         for auth in auths:
@@ -126,8 +121,8 @@ def _unstorable_claims_refused() -> Iterator[None]:
     # database error.
     try:
         yield
-    except BlocklistError:
-        raise token_error(Reason.INVALID_CLAIMS) from None
+    except _BlocklistError:
+        raise _token_error(_Reason.INVALID_CLAIMS) from None
 
 
 def _blocklist_auth(
@@ -142,7 +137,7 @@ def _blocklist_auth(
     return auth
 
 
-class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
+class _LogoutMixin(_controllers.RefreshTokenChecks[_SerializerT]):
     """
     Token checks shared by the sync and async logout controllers.
 
@@ -171,7 +166,7 @@ class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
     def _tokens_to_revoke(
         self,
         encoded_refresh: str | None,
-    ) -> tuple[JWToken, JWToken | None]:
+    ) -> tuple[_JWToken, _JWToken | None]:
         """
         The calling access token and the verified refresh token, if any.
 
@@ -180,25 +175,25 @@ class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
                 refresh token of the access token's ``sub``.
 
         """
-        access = request_jwt(self.request, strict=True)
+        access = _request_jwt(self.request, strict=True)
         if encoded_refresh is None:
             return access, None
         refresh = self._decode_refresh_token(encoded_refresh)
         if refresh.sub != access.sub:
-            raise token_error(Reason.INVALID_CLAIMS)
+            raise _token_error(_Reason.INVALID_CLAIMS)
         return access, refresh
 
     def _families_to_revoke(
         self,
-        access: JWToken,
-        refresh: JWToken | None,
+        access: _JWToken,
+        refresh: _JWToken | None,
     ) -> list[dict[str, Any]]:
         """``revoke_family`` arguments for each family of the session."""
         families = dict.fromkeys(
             family
             for family in (
-                None if refresh is None else refresh_family(refresh),
-                token_family(access),
+                None if refresh is None else _families.refresh_family(refresh),
+                _families.token_family(access),
             )
             if family is not None
         )
@@ -206,7 +201,7 @@ class _LogoutMixin(RefreshTokenChecks[_SerializerT]):
             {
                 'family': family,
                 'sub': access.sub,
-                'expires_at': family_expiry(
+                'expires_at': _sessions.family_expiry(
                     self,
                     *(
                         token
@@ -232,13 +227,15 @@ class LogoutSyncController(
     :class:`~dmr_jwt.blocklist.JWTokenBlocklistSyncMixin`.
     """
 
-    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistSyncMixin
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = (
+        _mixins.JWTokenBlocklistSyncMixin
+    )
 
     @sensitive_variables()
     @modify.lazy(_logout_endpoint_spec)
     def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
         """Log out on POST."""
-        hide_secrets(self.request)
+        _reports.hide_secrets(self.request)
         return self.logout(parsed_body)
 
     @sensitive_variables()
@@ -247,13 +244,13 @@ class LogoutSyncController(
         access, refresh = self._tokens_to_revoke(
             self.convert_logout_payload(parsed_body),
         )
-        auth = _blocklist_auth(self, JWTokenBlocklistSyncMixin)
+        auth = _blocklist_auth(self, _mixins.JWTokenBlocklistSyncMixin)
         if refresh is not None:
             auth.blocklist(refresh)
         auth.blocklist(access)
         with _unstorable_claims_refused():
             for family in self._families_to_revoke(access, refresh):
-                get_store().revoke_family(**family)
+                _get_store().revoke_family(**family)
         return self.make_api_response()
 
     @abstractmethod
@@ -279,13 +276,15 @@ class LogoutAsyncController(
     See :class:`LogoutSyncController`.
     """
 
-    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistAsyncMixin
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = (
+        _mixins.JWTokenBlocklistAsyncMixin
+    )
 
     @sensitive_variables()
     @modify.lazy(_logout_endpoint_spec)
     async def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
         """Log out on POST."""
-        hide_secrets(self.request)
+        _reports.hide_secrets(self.request)
         return await self.logout(parsed_body)
 
     @sensitive_variables()
@@ -294,13 +293,13 @@ class LogoutAsyncController(
         access, refresh = self._tokens_to_revoke(
             await self.convert_logout_payload(parsed_body),
         )
-        auth = _blocklist_auth(self, JWTokenBlocklistAsyncMixin)
+        auth = _blocklist_auth(self, _mixins.JWTokenBlocklistAsyncMixin)
         if refresh is not None:
             await auth.blocklist(refresh)
         await auth.blocklist(access)
         with _unstorable_claims_refused():
             for family in self._families_to_revoke(access, refresh):
-                await get_store().arevoke_family(**family)
+                await _get_store().arevoke_family(**family)
         return await self.make_api_response()
 
     @abstractmethod
@@ -314,7 +313,9 @@ class LogoutAsyncController(
         raise NotImplementedError
 
 
-class _LogoutEverywhereController(FaultBoundaryController[_SerializerT]):
+class _LogoutEverywhereController(
+    _boundary.FaultBoundaryController[_SerializerT]
+):
     """
     What the sync and async log-out-everywhere controllers share.
 
@@ -347,7 +348,9 @@ class LogoutEverywhereSyncController(
     :meth:`make_api_response`.
     """
 
-    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistSyncMixin
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = (
+        _mixins.JWTokenBlocklistSyncMixin
+    )
 
     @modify.lazy(_logout_endpoint_spec)
     def post(self) -> _ResponseT:
@@ -356,10 +359,10 @@ class LogoutEverywhereSyncController(
 
     def logout_everywhere(self) -> _ResponseT:
         """Revoke every token of the caller issued so far."""
-        _blocklist_auth(self, JWTokenBlocklistSyncMixin)
-        access = request_jwt(self.request, strict=True)
+        _blocklist_auth(self, _mixins.JWTokenBlocklistSyncMixin)
+        access = _request_jwt(self.request, strict=True)
         with _unstorable_claims_refused():
-            get_store().revoke_all(access.sub, sender=type(self))
+            _get_store().revoke_all(access.sub, sender=type(self))
         return self.make_api_response()
 
     @abstractmethod
@@ -379,7 +382,9 @@ class LogoutEverywhereAsyncController(
     :class:`~dmr_jwt.blocklist.JWTokenBlocklistAsyncMixin`.
     """
 
-    _jwt_blocklist_mixin: ClassVar[type[Any]] = JWTokenBlocklistAsyncMixin
+    _jwt_blocklist_mixin: ClassVar[type[Any]] = (
+        _mixins.JWTokenBlocklistAsyncMixin
+    )
 
     @modify.lazy(_logout_endpoint_spec)
     async def post(self) -> _ResponseT:
@@ -388,10 +393,10 @@ class LogoutEverywhereAsyncController(
 
     async def logout_everywhere(self) -> _ResponseT:
         """Revoke every token of the caller issued so far."""
-        _blocklist_auth(self, JWTokenBlocklistAsyncMixin)
-        access = request_jwt(self.request, strict=True)
+        _blocklist_auth(self, _mixins.JWTokenBlocklistAsyncMixin)
+        access = _request_jwt(self.request, strict=True)
         with _unstorable_claims_refused():
-            await get_store().arevoke_all(access.sub, sender=type(self))
+            await _get_store().arevoke_all(access.sub, sender=type(self))
         return await self.make_api_response()
 
     @abstractmethod
