@@ -23,6 +23,7 @@ from dmr_jwt import signals as _signals
 from dmr_jwt._internal import controllers as _controllers
 from dmr_jwt._internal import reports as _reports
 from dmr_jwt._internal import users as _users
+from dmr_jwt._internal.reports import hide_secrets
 from dmr_jwt.token import JWToken as _JWToken
 
 __all__ = (
@@ -33,6 +34,7 @@ __all__ = (
     'RefreshTokenAsyncController',
     'RefreshTokenPayload',
     'RefreshTokenSyncController',
+    'hide_secrets',
 )
 
 _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
