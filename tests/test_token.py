@@ -14,6 +14,7 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jwt.warnings import InsecureKeyLengthWarning
+from typing_extensions import override
 
 from dmr_jwt.errors import InvalidTokenError, Reason, TokenEncodeError
 from dmr_jwt.token import JWToken
@@ -1284,3 +1285,36 @@ def test_time_names_inside_extras_are_application_data(
 
     assert decoded == token
     assert decoded.extras == extras
+
+
+def test_decode_payload_gets_arguments_of_its_own() -> None:
+    # `decode_payload` is an override point: what one call does to its
+    # arguments must never loosen the next call, of any token class.
+    class _Lenient(JWToken):
+        @override
+        @classmethod
+        def decode_payload(
+            cls,
+            encoded_token: str,
+            secret: str,
+            algorithms: list[str],
+            **kwargs: Any,
+        ) -> dict[str, Any]:
+            kwargs['options']['verify_exp'] = False
+            kwargs['options']['require'].clear()
+            algorithms.append('HS512')
+            return super().decode_payload(
+                encoded_token,
+                secret,
+                algorithms,
+                **kwargs,
+            )
+
+    expired = _sign({**_claims(), 'exp': _now() - 60})
+    # Its own choice, for its own tokens.
+    lenient = _Lenient.decode(expired, SECRET, 'HS256', require_claims=['jti'])
+    assert lenient.sub == _claims()['sub']
+
+    with pytest.raises(InvalidTokenError) as exc_info:
+        JWToken.decode(expired, SECRET, 'HS256', require_claims=['jti'])
+    assert_invalid_token(exc_info.value, Reason.EXPIRED)

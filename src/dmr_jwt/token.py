@@ -1,4 +1,4 @@
-"""The JWT claims DTO: the only module of ``dmr_jwt`` that calls PyJWT.
+"""The JWT claims DTO: encode and decode, with this package's own errors.
 
 Wire format (the same as django-modern-rest's built-in JWT module, so
 tokens issued by either verify in the other with the same secret)::
@@ -246,12 +246,12 @@ class JWToken:
                 (see :class:`~dmr_jwt.VerifyOptions`).
 
         """
-        options = _verify_options(
+        options = _interned_options(
             algorithm=algorithm,
             leeway=leeway,
-            accepted_audiences=accepted_audiences,
-            accepted_issuers=accepted_issuers,
-            require_claims=require_claims or (),
+            accepted_audiences=_hashable(accepted_audiences),
+            accepted_issuers=_hashable(accepted_issuers),
+            require_claims=tuple(require_claims or ()),
             verify_exp=verify_exp,
             verify_iat=verify_iat,
             verify_jti=verify_jti,
@@ -260,13 +260,16 @@ class JWToken:
             strict_audience=strict_audience,
             enforce_minimum_key_length=enforce_minimum_key_length,
         )
-        with _pyjwt.token_errors():
+        # A `try`, not a context manager: this is the request path.
+        try:
             payload = cls.decode_payload(
                 encoded_token,
                 secret,
-                **_decode_arguments(options),
+                **_pyjwt.decode_arguments(options),
             )
             return cls.from_claims(payload, leeway=_TRUST_DECODER_LEEWAY)
+        except _pyjwt.DECODE_ERRORS as exc:
+            raise _pyjwt.invalid_token(exc) from None
 
     @classmethod
     @sensitive_variables()
@@ -383,13 +386,10 @@ def _subclass_fields(token_cls: type[JWToken]) -> tuple[str, ...]:
 _interned_options = functools.lru_cache(maxsize=64)(_VerifyOptions)
 
 
-def _verify_options(**keywords: Any) -> _VerifyOptions:
-    try:
-        return _interned_options(**keywords)
-    except TypeError:
-        # A list of audiences or claims is not hashable: not worth keeping.
-        return _VerifyOptions(**keywords)
-
-
-#: PyJWT's arguments for each :class:`~dmr_jwt.VerifyOptions`, built once.
-_decode_arguments = functools.lru_cache(maxsize=64)(_pyjwt.decode_arguments)
+def _hashable(
+    names: str | Sequence[str] | None,
+) -> str | tuple[str, ...] | None:
+    # Lists become tuples, so that `_interned_options` can key them.
+    if names is None or isinstance(names, str):
+        return names
+    return tuple(names)

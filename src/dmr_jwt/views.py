@@ -233,12 +233,13 @@ class RefreshTokenSyncController(
         token = self._decode_refresh_token(
             self.convert_refresh_payload(parsed_body),
         )
+        # Hooks below see the family that this refresh issues into.
+        self._continue_family(token)
         self.check_refresh_token(token)
         user = self._subject_lookup().get_user(token.sub)
         self.check_auth(*self._check_auth_args(user, token))
         _users.set_request_user(self.request, user)
         rotated = self.use_refresh_token(token)
-        self._continue_family(token)
         response = self.make_api_response()
         _signals.tokens_refreshed.send(
             **self._user_signal_kwargs(), token=token
@@ -326,12 +327,13 @@ class RefreshTokenAsyncController(
         token = self._decode_refresh_token(
             await self.convert_refresh_payload(parsed_body),
         )
+        # Hooks below see the family that this refresh issues into.
+        self._continue_family(token)
         await self.check_refresh_token(token)
         user = await self._subject_lookup().aget_user(token.sub)
         await self.check_auth(*self._check_auth_args(user, token))
         _users.set_request_user(self.request, user)
         rotated = await self.use_refresh_token(token)
-        self._continue_family(token)
         response = await self.make_api_response()
         await _signals.tokens_refreshed.asend(
             **self._user_signal_kwargs(), token=token

@@ -31,14 +31,14 @@ from dmr.metadata import EndpointMetadata, ResponseSpec
 from dmr_jwt._internal.boundary import auth_response_specs
 from dmr_jwt._internal.claims import is_non_empty_string
 from dmr_jwt._internal.header import AUTHORIZATION, AuthHeaderMixin, meta_key
-from dmr_jwt._internal.http_errors import http_errors, token_error
+from dmr_jwt._internal.http_errors import token_error
 from dmr_jwt._internal.token_cache import (
     remember_verified,
     verified_token_cache,
     verifier_key,
 )
 from dmr_jwt._internal.users import SubjectLookup, TokenUser, set_request_user
-from dmr_jwt.errors import Reason
+from dmr_jwt.errors import InvalidTokenError, Reason
 from dmr_jwt.keys import check_secret, get_secret
 from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
@@ -367,12 +367,15 @@ class BaseJWTAuth(AuthHeaderMixin):
 
     @sensitive_variables()
     def _verify(self, encoded_token: str) -> JWToken:
-        with http_errors():
+        # A `try`, not `http_errors()`: this is the request path.
+        try:
             return self.token_cls.decode(
                 encoded_token,
                 self.secret,
                 **self._decode_keywords,
             )
+        except InvalidTokenError as exc:
+            raise token_error(exc.reason) from None
 
 
 def _check_user_cache(timeout: int | None, alias: str) -> None:

@@ -19,10 +19,13 @@ from dmr_jwt.errors import InvalidTokenError, Reason, TokenEncodeError
 from dmr_jwt.options import VerifyOptions
 
 __all__ = (
+    'DECODE_ERRORS',
     'MissingClaimError',
+    'decode_arguments',
     'decode_payload',
     'encode',
     'encode_errors',
+    'invalid_token',
     'key_problem',
     'token_errors',
 )
@@ -44,7 +47,7 @@ class MissingClaimError(ValueError):
 #   like ``exp=1e300`` or ``exp=Infinity`` (Python's json accepts it);
 # - ``RecursionError`` comes from absurdly nested JSON in a header
 #   or payload that PyJWT parses before the signature is checked.
-_DECODE_ERRORS: Final = (
+DECODE_ERRORS: Final = (
     jwt.InvalidTokenError,
     jwt.InvalidKeyError,
     ValueError,
@@ -121,8 +124,8 @@ def token_errors() -> Iterator[None]:
     """
     try:
         yield
-    except _DECODE_ERRORS as exc:
-        raise InvalidTokenError(_reason_for(exc)) from None
+    except DECODE_ERRORS as exc:
+        raise invalid_token(exc) from None
 
 
 @contextlib.contextmanager
@@ -177,21 +180,26 @@ def decode_payload(
 
 
 def decode_arguments(options: VerifyOptions) -> dict[str, Any]:
-    """The keyword arguments of :func:`decode_payload` for *options*."""
+    """
+    The keyword arguments of :func:`decode_payload` for *options*.
+
+    Fresh lists and dicts on every call: ``decode_payload`` is an override
+    point, and what one call does to its arguments must never reach the
+    next one. Audiences and issuers are tuples (immutable; PyJWT iterates
+    anything that is not a ``str``).
+    """
     return {
         'algorithms': [options.algorithm],
         'leeway': options.leeway,
-        'issuer': _as_list(options.accepted_issuers),
-        'audience': _as_list(options.accepted_audiences),
+        'issuer': options.accepted_issuers,
+        'audience': options.accepted_audiences,
         'options': options.pyjwt_options(),
     }
 
 
-def _as_list(names: str | Sequence[str] | None) -> str | list[str] | None:
-    # PyJWT checks `isinstance(..., str)` and iterates otherwise.
-    if names is None or isinstance(names, str):
-        return names
-    return list(names)
+def invalid_token(exc: BaseException) -> InvalidTokenError:
+    """The :exc:`InvalidTokenError` for one of :data:`DECODE_ERRORS`."""
+    return InvalidTokenError(_reason_for(exc))
 
 
 @sensitive_variables()
