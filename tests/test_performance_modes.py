@@ -32,7 +32,8 @@ from freezegun import freeze_time
 from pytest_django import Settings
 
 from dmr_jwt import JWToken
-from dmr_jwt._internal.users import TokenUser, _user_cache_key
+from dmr_jwt._internal.user_cache import user_cache_key
+from dmr_jwt._internal.users import TokenUser
 from dmr_jwt.blocklist import store
 from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 from dmr_jwt.errors import Reason
@@ -364,7 +365,7 @@ def test_user_cache_timeout_bounds_unsignalled_changes(
 def redis_user_key(settings: Settings, user: User) -> Iterator[str]:
     """The key of *user* in Redis, removed afterwards (the server stays)."""
     require_redis(settings)
-    key = _user_cache_key('pk', str(user.pk))
+    key = user_cache_key('pk', str(user.pk))
     caches['redis'].delete(key)
     yield key
     caches['redis'].delete(key)

@@ -147,7 +147,7 @@ def test_lookup_errors_become_401(*, error: Exception) -> None:
 
     with (
         mock.patch(
-            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+            'dmr_jwt._internal.users.prepared_lookup', return_value=lookup
         ),
         pytest.raises(NotAuthenticatedError) as exc_info,
     ):
@@ -170,7 +170,7 @@ async def test_async_lookup_errors_become_401(*, error: Exception) -> None:
 
     with (
         mock.patch(
-            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+            'dmr_jwt._internal.users.prepared_lookup', return_value=lookup
         ),
         pytest.raises(NotAuthenticatedError) as exc_info,
     ):
@@ -187,7 +187,7 @@ def test_database_errors_are_not_hidden() -> None:
 
     with (
         mock.patch(
-            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+            'dmr_jwt._internal.users.prepared_lookup', return_value=lookup
         ),
         pytest.raises(DatabaseError),
     ):

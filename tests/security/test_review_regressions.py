@@ -13,7 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from dmr_jwt import JWTSyncAuth
-from dmr_jwt._internal.users import _PREPARED, SubjectLookup, TokenUser
+from dmr_jwt._internal.prepared_lookup import PREPARED_LOOKUPS
+from dmr_jwt._internal.users import SubjectLookup, TokenUser
 from dmr_jwt.errors import Reason
 from dmr_jwt.token import JWToken
 from tests.conftest import PASSWORD, assert_unauthorized
@@ -45,7 +46,7 @@ def test_out_of_range_subject_on_a_cold_lookup_is_401_not_500(
 ) -> None:
     # The first lookup of a process compiles the query with its subject:
     # an integer out of range makes Django raise `EmptyResultSet` there.
-    _PREPARED.clear()
+    PREPARED_LOOKUPS.clear()
     token = _signed(_claims(sub='9' * 20))
 
     response = client.get(
