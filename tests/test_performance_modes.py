@@ -16,7 +16,6 @@ ORM runs in a worker thread.
 """
 
 import contextlib
-import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -33,7 +32,6 @@ from pytest_django import Settings
 
 from dmr_jwt import JWToken
 from dmr_jwt._internal.user_cache import user_cache_key
-from dmr_jwt._internal.users import TokenUser
 from dmr_jwt.blocklist import store
 from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 from dmr_jwt.errors import Reason
@@ -586,43 +584,3 @@ def test_stateless_blocklist_still_revokes(
         client.get(path, headers=bearer(encoded)),
         Reason.REVOKED,
     )
-
-
-def _token_user(sub: str, **extras: Any) -> TokenUser:
-    return TokenUser(
-        JWToken(
-            sub=sub,
-            exp=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
-            extras={'type': 'access', **extras},
-        ),
-    )
-
-
-def test_token_user_attributes() -> None:
-    user = _token_user('42', username='alice')
-
-    assert (user.pk, user.id) == ('42', '42')
-    assert user.get_username() == 'alice'
-    assert str(user) == 'alice'
-    assert user.is_authenticated is True
-    assert user.is_anonymous is False
-    assert user.is_active is True
-    assert (user.is_staff, user.is_superuser) == (False, False)
-    assert user.token.extras['username'] == 'alice'
-
-
-@dataclasses.dataclass(frozen=True)
-class _SamePk:
-    pk: str
-
-
-def test_token_user_equality_and_hash_by_pk() -> None:
-    user = _token_user('42')
-    same = _token_user('42', username='alice')
-    other = _token_user('43')
-
-    assert user == same
-    assert hash(user) == hash(same)
-    assert user != other
-    assert user != _SamePk('42')
-    assert len({user, same, other}) == 2
