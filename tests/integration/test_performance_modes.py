@@ -39,14 +39,13 @@ from tests.app.perf_urls import perf_path
 from tests.app.perf_views import OTHER_SECRET, USER_CACHE_TIMEOUT
 from tests.blocklist.conftest import require_redis
 from tests.conftest import SerializerName, assert_unauthorized
-from tests.test_token_cache import (
+from tests.integration.perf import (
     START,
     Url,
     assert_me,
     bearer,
     encode,
     make_claims,
-    perf_url_fixture,  # noqa: F401  # the `perf_url` fixture
 )
 
 if TYPE_CHECKING:
