@@ -2,11 +2,11 @@
 
 A token signed with the right key but without ``iat``, if it were taken
 as issued "now", could never be revoked by the log-out-everywhere
-watermark (which compares ``iat``). Through real HTTP, both serializers, sync and async:
-every auth variant (plain, token cache, stateless, blocklist, tuned), every
-refresh controller of the suite and the logout controller's refresh token
-answer ``401`` "Token is missing a required claim", and the same token with
-an ``iat`` is accepted (the control).
+watermark (which compares ``iat``). Through real HTTP, both serializers,
+sync and async: every auth variant (plain, token cache, stateless,
+blocklist, tuned), every refresh controller of the suite and the logout
+controller's refresh token answer ``401`` "Token is missing a required
+claim", and the same token with an ``iat`` is accepted (the control).
 """
 
 import datetime as dt
