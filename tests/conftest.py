@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import pytest
@@ -8,9 +9,11 @@ from dirty_equals import IsStr
 from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from dmr.exceptions import NotAuthenticatedError
+from pytest_django import Settings
 
 from dmr_jwt._internal.http_errors import challenge_header
 from dmr_jwt.errors import InvalidTokenError, Reason
+from tests.i18n import GERMAN, write_mo
 
 if TYPE_CHECKING:
     from django.test.client import (
@@ -112,6 +115,14 @@ def url(serializer: SerializerName, mode: Mode) -> Callable[[str], str]:
         return f'/api/{serializer}/{name}/{mode}/'
 
     return factory
+
+
+@pytest.fixture
+def german(tmp_path: Path, settings: Settings) -> None:
+    """Install ``tests.i18n.GERMAN``: the ``de`` catalog of ``LOCALE_PATHS``."""
+    write_mo(tmp_path / 'de' / 'LC_MESSAGES' / 'django.mo', GERMAN)
+    # Assigning the setting makes Django forget its loaded catalogs.
+    settings.LOCALE_PATHS = [str(tmp_path)]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.conftest import Mode
 
 pytestmark = pytest.mark.urls('tests.app.faults_urls')
 
-_USERS_LOGGER: Final = 'dmr_jwt._internal.users'
+_CACHE_LOGGER: Final = 'dmr_jwt.cache'
 
 
 @pytest.fixture
@@ -69,13 +69,13 @@ def test_database_answers_when_the_cache_is_down(
     mode: Mode,
 ) -> None:
     token = _access_token(user)
-    with caplog.at_level(logging.WARNING, _USERS_LOGGER):
+    with caplog.at_level(logging.WARNING, _CACHE_LOGGER):
         answers = [_whoami(client, mode, token) for _ in range(5)]
 
     assert [status for status, _seconds in answers] == [200] * 5
     assert all(seconds < 5 for _status, seconds in answers)
     # One line for the window, not one per call: the breaker is open.
-    [record] = [r for r in caplog.records if r.name == _USERS_LOGGER]
+    [record] = [r for r in caplog.records if r.name == _CACHE_LOGGER]
     assert record.exc_info is None
     assert 'ConnectionError' in record.getMessage()
     assert "the user cache 'default' failed on read" in record.getMessage()

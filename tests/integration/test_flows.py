@@ -178,6 +178,9 @@ async def test_async_flow_with_async_client(
         pytest.param('test_user', '', id='empty-password'),
         pytest.param('unknown_user', PASSWORD, id='unknown-username'),
         pytest.param('', PASSWORD, id='empty-username'),
+        # No database stores NUL in text: refused, never a 500.
+        pytest.param('test_user\x00', PASSWORD, id='nul-in-username'),
+        pytest.param('test_user', f'{PASSWORD}\x00', id='nul-in-password'),
     ],
 )
 def test_obtain_rejects_bad_credentials(

@@ -1,12 +1,12 @@
 """`iat` is required: every auth and refresh path refuses a token without it.
 
-A token signed with the right key but without ``iat`` used to be taken as
-issued "now", so the log-out-everywhere watermark (which compares ``iat``)
-could never revoke it. Through real HTTP, both serializers, sync and async:
-every auth variant (plain, token cache, stateless, blocklist, tuned), every
-refresh controller of the suite and the logout controller's refresh token
-answer ``401`` "Token is missing a required claim", and the same token with
-an ``iat`` is accepted (the control).
+A token signed with the right key but without ``iat``, if it were taken
+as issued "now", could never be revoked by the log-out-everywhere
+watermark (which compares ``iat``). Through real HTTP, both serializers,
+sync and async: every auth variant (plain, token cache, stateless,
+blocklist, tuned), every refresh controller of the suite and the logout
+controller's refresh token answer ``401`` "Token is missing a required
+claim", and the same token with an ``iat`` is accepted (the control).
 """
 
 import datetime as dt
@@ -157,8 +157,8 @@ def test_log_out_everywhere_cannot_miss_a_token_without_iat(
     serializer: SerializerName,
     mode: Mode,
 ) -> None:
-    # The attack of the issue: such a token used to be accepted before
-    # and after "log out everywhere".
+    # The attack: a token without `iat` must not outlive "log out
+    # everywhere" (a watermark compares `iat`).
     path = perf_path(serializer, 'blocklist', mode)
     revoke_all_tokens(user)
 

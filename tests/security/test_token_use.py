@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from dmr_jwt import JWToken
+from dmr_jwt._internal.prepared_lookup import PREPARED_LOOKUPS
 from dmr_jwt.blocklist import store
 from dmr_jwt.blocklist.models import JTI_MAX_LENGTH
 from dmr_jwt.errors import Reason
@@ -65,6 +66,17 @@ def test_only_access_tokens_authenticate_requests(
     expected: Reason | None,
 ) -> None:
     assert http_check(forge.token(extras=extras)) == forge.outcome(expected)
+
+
+def test_top_level_type_cannot_turn_a_refresh_token_into_an_access_token(
+    *,
+    http_check: Check,
+    forge: Forge,
+) -> None:
+    # Only `extras.type` says what a token is for.
+    token = forge.token(type='access', token_type='refresh')
+
+    assert http_check(token) == _WRONG_TYPE
 
 
 def test_issued_refresh_token_is_not_an_access_token_and_back(
@@ -226,6 +238,20 @@ def test_non_canonical_subject_never_logs_in_as_that_user(
     assert http_check(forge.token(sub=subject)) == forge.outcome(
         None if variant == 'control' else _INACTIVE,
     )
+
+
+def test_out_of_range_subject_on_a_cold_lookup_is_rejected(
+    *,
+    http_check: Check,
+    forge: Forge,
+) -> None:
+    # The first lookup of a process compiles the query with its subject:
+    # an integer out of range makes Django raise `EmptyResultSet` there.
+    PREPARED_LOOKUPS.clear()
+
+    assert http_check(forge.token(sub='9' * 20)) == _INACTIVE
+    # The lookup still works for the next (valid) subject:
+    assert http_check(forge.token()) == forge.outcome(None)
 
 
 @pytest.mark.parametrize('state', ['control', 'inactive', 'deleted'])

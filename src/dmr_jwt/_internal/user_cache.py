@@ -39,9 +39,9 @@ __all__ = (
 
 _KEY_PREFIX: Final = 'dmr_jwt:user:'
 
-# The logger of `dmr_jwt._internal.users`, where this code used to live: logging
-# configurations that name it keep working.
-_logger: Final = logging.getLogger('dmr_jwt._internal.users')
+# A stable name, not the module's: `_internal` is private, and logging
+# configurations must not depend on where this code lives.
+_logger: Final = logging.getLogger('dmr_jwt.cache')
 
 
 def user_cache_key(user_id_field: str, subject: str) -> str:

@@ -20,7 +20,7 @@ from typing_extensions import override
 
 from dmr_jwt._internal.guarded_cache import Entry
 from dmr_jwt._internal.http_errors import token_error
-from dmr_jwt._internal.prepared_lookup import PREPARED_LOOKUPS, prepared_lookup
+from dmr_jwt._internal.prepared_lookup import prepared_lookup
 from dmr_jwt._internal.user_cache import (
     user_cache_guard,
     user_cache_key,
@@ -55,12 +55,6 @@ USER_LOOKUP_ERRORS: Final = (
     ValueError,
     OverflowError,
 )
-
-# The names that these helpers had when they lived here: tests patch
-# `_prepared_lookup` in this module, so `SubjectLookup` calls it from here.
-_PREPARED: Final = PREPARED_LOOKUPS
-_prepared_lookup = prepared_lookup
-_user_cache_key = user_cache_key
 
 
 @final
@@ -140,7 +134,7 @@ class SubjectLookup:
             # No database stores NUL in text (PostgreSQL raises for it).
             raise token_error(Reason.USER_INACTIVE)
         try:
-            user: AbstractBaseUser = _prepared_lookup(self.user_id_field).get(
+            user: AbstractBaseUser = prepared_lookup(self.user_id_field).get(
                 subject,
             )
         except USER_LOOKUP_ERRORS:
@@ -153,7 +147,7 @@ class SubjectLookup:
         return await sync_to_async(self._query)(subject)
 
     def _cache_key(self, subject: str) -> str:
-        return _user_cache_key(self.user_id_field, subject)
+        return user_cache_key(self.user_id_field, subject)
 
 
 @final

@@ -1,8 +1,11 @@
+import dataclasses
+import datetime as dt
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 from unittest import mock
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import User
 from django.core.exceptions import (
     MultipleObjectsReturned,
@@ -16,10 +19,15 @@ from dmr.exceptions import NotAuthenticatedError
 from dmr_jwt._internal.users import (
     USER_LOOKUP_ERRORS,
     SubjectLookup,
+    TokenUser,
     set_request_user,
 )
 from dmr_jwt.errors import Reason
-from tests.conftest import assert_token_error
+from dmr_jwt.token import JWToken
+from tests.conftest import Mode, assert_token_error
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 _ARABIC_INDIC_DIGITS: Final = str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩')
 
@@ -49,64 +57,63 @@ def _assert_user_refused(exc: BaseException) -> None:
     assert exc.__context__ is None or exc.__suppress_context__
 
 
-@pytest.mark.django_db
-def test_get_user_by_pk(*, user: User) -> None:
-    assert SubjectLookup().get_user(str(user.pk)) == user
+def _get_user(
+    lookup: SubjectLookup,
+    subject: str,
+    mode: Mode,
+) -> 'AbstractBaseUser':
+    """``lookup.get_user`` or ``lookup.aget_user``, as *mode* says."""
+    if mode == 'sync':
+        return lookup.get_user(subject)
+    # The async query runs in this thread (thread-sensitive executor), on
+    # the test's database connection and transaction.
+    return async_to_sync(lookup.aget_user)(subject)
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_aget_user_by_pk(*, user: User) -> None:
-    assert await SubjectLookup().aget_user(str(user.pk)) == user
+def test_get_user_by_pk(*, user: User, mode: Mode) -> None:
+    assert _get_user(SubjectLookup(), str(user.pk), mode) == user
 
 
 @pytest.mark.parametrize('make_subject', _BAD_PK_SUBJECTS)
 def test_get_user_bad_subject(
     *,
     user: User,
+    mode: Mode,
     make_subject: Callable[[int], str],
 ) -> None:
     with pytest.raises(NotAuthenticatedError) as exc_info:
-        SubjectLookup().get_user(make_subject(user.pk))
+        _get_user(SubjectLookup(), make_subject(user.pk), mode)
 
     _assert_user_refused(exc_info.value)
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize('make_subject', _BAD_PK_SUBJECTS)
-async def test_aget_user_bad_subject(
-    *,
-    user: User,
-    make_subject: Callable[[int], str],
-) -> None:
-    with pytest.raises(NotAuthenticatedError) as exc_info:
-        await SubjectLookup().aget_user(make_subject(user.pk))
-
-    _assert_user_refused(exc_info.value)
-
-
-def test_get_user_by_username(*, user: User) -> None:
+def test_get_user_by_username(*, user: User, mode: Mode) -> None:
     lookup = SubjectLookup('username')
 
-    assert lookup.get_user(user.username) == user
+    assert _get_user(lookup, user.username, mode) == user
     with pytest.raises(NotAuthenticatedError) as exc_info:
-        lookup.get_user(str(user.pk))
+        _get_user(lookup, str(user.pk), mode)
     _assert_user_refused(exc_info.value)
 
 
-def test_get_user_not_unique(*, user: User) -> None:
+def test_get_user_not_unique(*, user: User, mode: Mode) -> None:
     User.objects.create_user('other_user', email=user.email)
 
     with pytest.raises(NotAuthenticatedError) as exc_info:
-        SubjectLookup('email').get_user(user.email)
+        _get_user(SubjectLookup('email'), user.email, mode)
 
     _assert_user_refused(exc_info.value)
 
 
-def test_related_lookup_is_left_to_the_database(*, user: User) -> None:
+def test_related_lookup_is_left_to_the_database(
+    *,
+    user: User,
+    mode: Mode,
+) -> None:
     # `__` lookups are not compared with the field text:
     lookup = SubjectLookup('username__iexact')
 
-    assert lookup.get_user(user.username.upper()) == user
+    assert _get_user(lookup, user.username.upper(), mode) == user
 
 
 def test_verify(*, user: User) -> None:
@@ -141,57 +148,36 @@ def test_user_lookup_errors() -> None:
         for error_cls in USER_LOOKUP_ERRORS
     ],
 )
-def test_lookup_errors_become_401(*, error: Exception) -> None:
+def test_lookup_errors_become_401(*, error: Exception, mode: Mode) -> None:
     lookup = mock.Mock()
     lookup.get.side_effect = error
 
     with (
         mock.patch(
-            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+            'dmr_jwt._internal.users.prepared_lookup', return_value=lookup
         ),
         pytest.raises(NotAuthenticatedError) as exc_info,
     ):
-        SubjectLookup().get_user('1')
+        _get_user(SubjectLookup(), '1', mode)
 
     lookup.get.assert_called_once_with('1')
     _assert_user_refused(exc_info.value)
 
 
-@pytest.mark.parametrize(
-    'error',
-    [
-        pytest.param(error_cls('lookup failed'), id=error_cls.__name__)
-        for error_cls in USER_LOOKUP_ERRORS
-    ],
-)
-async def test_async_lookup_errors_become_401(*, error: Exception) -> None:
-    lookup = mock.Mock()
-    lookup.get.side_effect = error
-
-    with (
-        mock.patch(
-            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
-        ),
-        pytest.raises(NotAuthenticatedError) as exc_info,
-    ):
-        await SubjectLookup().aget_user('1')
-
-    lookup.get.assert_called_once_with('1')
-    _assert_user_refused(exc_info.value)
-
-
-def test_database_errors_are_not_hidden() -> None:
+def test_database_errors_are_not_hidden(mode: Mode) -> None:
     # An outage is a 500, not "not authenticated":
     lookup = mock.Mock()
     lookup.get.side_effect = DatabaseError('connection lost')
 
     with (
         mock.patch(
-            'dmr_jwt._internal.users._prepared_lookup', return_value=lookup
+            'dmr_jwt._internal.users.prepared_lookup', return_value=lookup
         ),
         pytest.raises(DatabaseError),
     ):
-        SubjectLookup().get_user('1')
+        _get_user(SubjectLookup(), '1', mode)
+
+    lookup.get.assert_called_once_with('1')
 
 
 async def test_set_request_user() -> None:
@@ -202,3 +188,55 @@ async def test_set_request_user() -> None:
 
     assert request.user is user
     assert await request.auser() is user
+
+
+def test_token_user_has_no_permissions() -> None:
+    token = JWToken(
+        sub='7',
+        exp=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
+    )
+    token_user = TokenUser(token)
+
+    assert not token_user.has_perm('auth.view_user')
+    assert not token_user.has_perms(['auth.view_user'])
+    assert not token_user.has_module_perms('auth')
+
+
+def _token_user(sub: str, **extras: Any) -> TokenUser:
+    return TokenUser(
+        JWToken(
+            sub=sub,
+            exp=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+            extras={'type': 'access', **extras},
+        ),
+    )
+
+
+def test_token_user_attributes() -> None:
+    user = _token_user('42', username='alice')
+
+    assert (user.pk, user.id) == ('42', '42')
+    assert user.get_username() == 'alice'
+    assert str(user) == 'alice'
+    assert user.is_authenticated is True
+    assert user.is_anonymous is False
+    assert user.is_active is True
+    assert (user.is_staff, user.is_superuser) == (False, False)
+    assert user.token.extras['username'] == 'alice'
+
+
+@dataclasses.dataclass(frozen=True)
+class _SamePk:
+    pk: str
+
+
+def test_token_user_equality_and_hash_by_pk() -> None:
+    user = _token_user('42')
+    same = _token_user('42', username='alice')
+    other = _token_user('43')
+
+    assert user == same
+    assert hash(user) == hash(same)
+    assert user != other
+    assert user != _SamePk('42')
+    assert len({user, same, other}) == 2

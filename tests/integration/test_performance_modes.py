@@ -16,7 +16,6 @@ ORM runs in a worker thread.
 """
 
 import contextlib
-import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -32,7 +31,7 @@ from freezegun import freeze_time
 from pytest_django import Settings
 
 from dmr_jwt import JWToken
-from dmr_jwt._internal.users import TokenUser, _user_cache_key
+from dmr_jwt._internal.user_cache import user_cache_key
 from dmr_jwt.blocklist import store
 from dmr_jwt.blocklist.models import BlocklistedJWToken, TokenWatermark
 from dmr_jwt.errors import Reason
@@ -40,14 +39,13 @@ from tests.app.perf_urls import perf_path
 from tests.app.perf_views import OTHER_SECRET, USER_CACHE_TIMEOUT
 from tests.blocklist.conftest import require_redis
 from tests.conftest import SerializerName, assert_unauthorized
-from tests.test_token_cache import (
+from tests.integration.perf import (
     START,
     Url,
     assert_me,
     bearer,
     encode,
     make_claims,
-    perf_url_fixture,  # noqa: F401  # the `perf_url` fixture
 )
 
 if TYPE_CHECKING:
@@ -364,7 +362,7 @@ def test_user_cache_timeout_bounds_unsignalled_changes(
 def redis_user_key(settings: Settings, user: User) -> Iterator[str]:
     """The key of *user* in Redis, removed afterwards (the server stays)."""
     require_redis(settings)
-    key = _user_cache_key('pk', str(user.pk))
+    key = user_cache_key('pk', str(user.pk))
     caches['redis'].delete(key)
     yield key
     caches['redis'].delete(key)
@@ -585,43 +583,3 @@ def test_stateless_blocklist_still_revokes(
         client.get(path, headers=bearer(encoded)),
         Reason.REVOKED,
     )
-
-
-def _token_user(sub: str, **extras: Any) -> TokenUser:
-    return TokenUser(
-        JWToken(
-            sub=sub,
-            exp=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
-            extras={'type': 'access', **extras},
-        ),
-    )
-
-
-def test_token_user_attributes() -> None:
-    user = _token_user('42', username='alice')
-
-    assert (user.pk, user.id) == ('42', '42')
-    assert user.get_username() == 'alice'
-    assert str(user) == 'alice'
-    assert user.is_authenticated is True
-    assert user.is_anonymous is False
-    assert user.is_active is True
-    assert (user.is_staff, user.is_superuser) == (False, False)
-    assert user.token.extras['username'] == 'alice'
-
-
-@dataclasses.dataclass(frozen=True)
-class _SamePk:
-    pk: str
-
-
-def test_token_user_equality_and_hash_by_pk() -> None:
-    user = _token_user('42')
-    same = _token_user('42', username='alice')
-    other = _token_user('43')
-
-    assert user == same
-    assert hash(user) == hash(same)
-    assert user != other
-    assert user != _SamePk('42')
-    assert len({user, same, other}) == 2
