@@ -40,16 +40,12 @@ device instead: :func:`dmr_jwt.blocklist.revoke_all` for the access token's
 ``sub``, one write.
 """
 
-import contextlib
 from abc import abstractmethod
-from collections.abc import Iterator
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NotRequired
 
-from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
-from dmr import Body, Controller, modify
-from dmr.security.base import request_auth
+from dmr import Body, modify
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
@@ -59,15 +55,14 @@ from dmr_jwt._internal import families as _families
 from dmr_jwt._internal import reports as _reports
 from dmr_jwt._internal.http_errors import token_error as _token_error
 from dmr_jwt.auth import request_jwt as _request_jwt
-from dmr_jwt.blocklist import _sessions
+from dmr_jwt.blocklist import _logout, _sessions
 from dmr_jwt.blocklist import auth as _mixins
-from dmr_jwt.blocklist.store import BlocklistError as _BlocklistError
 from dmr_jwt.blocklist.store import get_store as _get_store
 from dmr_jwt.errors import Reason as _Reason
 from dmr_jwt.token import JWToken as _JWToken
 
 if TYPE_CHECKING:
-    from dmr.endpoint import ModifyAnyCallable
+    pass
 
 __all__ = (
     'LogoutAsyncController',
@@ -80,61 +75,12 @@ __all__ = (
 _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
 _LogoutT = TypeVar('_LogoutT')
 _ResponseT = TypeVar('_ResponseT')
-_MixinT = TypeVar('_MixinT')
 
 
 class LogoutPayload(TypedDict):
     """Default request body of the logout endpoint."""
 
     refresh_token: NotRequired[str]
-
-
-def _logout_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
-    """Spec of the logout endpoints; their ``401`` comes from ``auth``."""
-    return modify(
-        status_code=controller_cls.response_status_code,
-        extra_responses=[_boundary.service_unavailable_spec(controller_cls)],
-    )
-
-
-def _require_blocklist_auth(cls: type[Any], *hooks: str) -> None:
-    # The auth instances set on the class need the blocklist mixin of the
-    # controller's mode; hooks must be of that mode too.
-    mixin: type[Any] | None = getattr(cls, '_jwt_blocklist_mixin', None)
-    if mixin is None:
-        return
-    is_async = mixin is _mixins.JWTokenBlocklistAsyncMixin
-    _controllers.require_hook_modes(cls, *hooks, is_async=is_async)
-    auths = cls.__dict__.get('auth')
-    if isinstance(auths, list | tuple):
-        for auth in auths:
-            if not isinstance(auth, mixin):
-                raise ImproperlyConfigured(
-                    f'{cls.__qualname__}.auth: {type(auth).__qualname__} '
-                    f'has no {mixin.__name__}, so it cannot log out',
-                )
-
-
-@contextlib.contextmanager
-def _unstorable_claims_refused() -> Iterator[None]:
-    # A `sub` longer than its column (255) cannot be revoked: a 401, not a
-    # database error.
-    try:
-        yield
-    except _BlocklistError:
-        raise _token_error(_Reason.INVALID_CLAIMS) from None
-
-
-def _blocklist_auth(
-    controller: Controller[Any], mixin: type[_MixinT]
-) -> _MixinT:
-    """The auth instance of this request; it must have the blocklist."""
-    auth = request_auth(controller.request, strict=True)
-    if not isinstance(auth, mixin):
-        raise TypeError(
-            f'{type(controller).__qualname__}.auth must use {mixin.__name__}',
-        )
-    return auth
 
 
 class _LogoutMixin(_controllers.RefreshTokenChecks[_SerializerT]):
@@ -156,7 +102,7 @@ class _LogoutMixin(_controllers.RefreshTokenChecks[_SerializerT]):
 
         """
         super().__init_subclass__()
-        _require_blocklist_auth(
+        _logout.require_blocklist_auth(
             cls,
             'convert_logout_payload',
             'make_api_response',
@@ -232,7 +178,7 @@ class LogoutSyncController(
     )
 
     @sensitive_variables()
-    @modify.lazy(_logout_endpoint_spec)
+    @modify.lazy(_logout.logout_endpoint_spec)
     def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
         """Log out on POST."""
         _reports.hide_secrets(self.request)
@@ -244,11 +190,11 @@ class LogoutSyncController(
         access, refresh = self._tokens_to_revoke(
             self.convert_logout_payload(parsed_body),
         )
-        auth = _blocklist_auth(self, _mixins.JWTokenBlocklistSyncMixin)
+        auth = _logout.blocklist_auth(self, _mixins.JWTokenBlocklistSyncMixin)
         if refresh is not None:
             auth.blocklist(refresh)
         auth.blocklist(access)
-        with _unstorable_claims_refused():
+        with _logout.unstorable_claims_refused():
             for family in self._families_to_revoke(access, refresh):
                 _get_store().revoke_family(**family)
         return self.make_api_response()
@@ -281,7 +227,7 @@ class LogoutAsyncController(
     )
 
     @sensitive_variables()
-    @modify.lazy(_logout_endpoint_spec)
+    @modify.lazy(_logout.logout_endpoint_spec)
     async def post(self, parsed_body: Body[_LogoutT]) -> _ResponseT:
         """Log out on POST."""
         _reports.hide_secrets(self.request)
@@ -293,11 +239,11 @@ class LogoutAsyncController(
         access, refresh = self._tokens_to_revoke(
             await self.convert_logout_payload(parsed_body),
         )
-        auth = _blocklist_auth(self, _mixins.JWTokenBlocklistAsyncMixin)
+        auth = _logout.blocklist_auth(self, _mixins.JWTokenBlocklistAsyncMixin)
         if refresh is not None:
             await auth.blocklist(refresh)
         await auth.blocklist(access)
-        with _unstorable_claims_refused():
+        with _logout.unstorable_claims_refused():
             for family in self._families_to_revoke(access, refresh):
                 await _get_store().arevoke_family(**family)
         return await self.make_api_response()
@@ -330,7 +276,7 @@ class _LogoutEverywhereController(
     def __init_subclass__(cls) -> None:
         """Refuse, at start-up, an ``auth`` that cannot revoke tokens."""
         super().__init_subclass__()
-        _require_blocklist_auth(cls, 'make_api_response')
+        _logout.require_blocklist_auth(cls, 'make_api_response')
 
 
 class LogoutEverywhereSyncController(
@@ -352,16 +298,16 @@ class LogoutEverywhereSyncController(
         _mixins.JWTokenBlocklistSyncMixin
     )
 
-    @modify.lazy(_logout_endpoint_spec)
+    @modify.lazy(_logout.logout_endpoint_spec)
     def post(self) -> _ResponseT:
         """Log out everywhere on POST."""
         return self.logout_everywhere()
 
     def logout_everywhere(self) -> _ResponseT:
         """Revoke every token of the caller issued so far."""
-        _blocklist_auth(self, _mixins.JWTokenBlocklistSyncMixin)
+        _logout.blocklist_auth(self, _mixins.JWTokenBlocklistSyncMixin)
         access = _request_jwt(self.request, strict=True)
-        with _unstorable_claims_refused():
+        with _logout.unstorable_claims_refused():
             _get_store().revoke_all(access.sub, sender=type(self))
         return self.make_api_response()
 
@@ -386,16 +332,16 @@ class LogoutEverywhereAsyncController(
         _mixins.JWTokenBlocklistAsyncMixin
     )
 
-    @modify.lazy(_logout_endpoint_spec)
+    @modify.lazy(_logout.logout_endpoint_spec)
     async def post(self) -> _ResponseT:
         """Log out everywhere on POST."""
         return await self.logout_everywhere()
 
     async def logout_everywhere(self) -> _ResponseT:
         """Revoke every token of the caller issued so far."""
-        _blocklist_auth(self, _mixins.JWTokenBlocklistAsyncMixin)
+        _logout.blocklist_auth(self, _mixins.JWTokenBlocklistAsyncMixin)
         access = _request_jwt(self.request, strict=True)
-        with _unstorable_claims_refused():
+        with _logout.unstorable_claims_refused():
             await _get_store().arevoke_all(access.sub, sender=type(self))
         return await self.make_api_response()
 
