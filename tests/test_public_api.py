@@ -23,8 +23,10 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.token',
     'dmr_jwt.options',
     'dmr_jwt.auth',
+    'dmr_jwt.auth.header',
     'dmr_jwt.errors',
     'dmr_jwt.views',
+    'dmr_jwt.views.body',
     'dmr_jwt.keys',
     'dmr_jwt.signals',
     'dmr_jwt.conf',
@@ -206,6 +208,8 @@ def test_package_all_is_the_public_surface() -> None:
     assert len(dmr_jwt.__all__) == len(public)
     assert set(dmr_jwt.__all__) == public
     assert public == {
+        'HeaderJWTAsyncAuth',
+        'HeaderJWTSyncAuth',
         'InvalidTokenError',
         'JWTAsyncAuth',
         'JWTError',
@@ -307,7 +311,11 @@ def test_documented_import_paths(module_name: str, name: str) -> None:
     module = importlib.import_module(module_name)
 
     assert name in module.__all__
-    assert getattr(module, name).__module__ == module_name
+    defined_in = getattr(module, name).__module__
+    # Defined in the documented module, or in a public submodule of it.
+    assert defined_in == module_name or (
+        defined_in.startswith(f'{module_name}.') and '._' not in defined_in
+    )
 
 
 def test_py_typed_is_shipped() -> None:
@@ -384,8 +392,8 @@ def test_source_files_are_found() -> None:
     assert {
         '__init__.py',
         'token.py',
-        'auth.py',
-        'views.py',
+        'auth/header.py',
+        'views/body.py',
         '_internal/pyjwt.py',
     } <= names
 
@@ -446,3 +454,8 @@ def test_import_scanner_sees(
     source_file.write_text(source)
 
     assert expected in _imported_modules(source_file)
+
+
+def test_header_auth_names_of_the_framework_are_the_same_classes() -> None:
+    assert dmr_jwt.HeaderJWTSyncAuth is dmr_jwt.JWTSyncAuth
+    assert dmr_jwt.HeaderJWTAsyncAuth is dmr_jwt.JWTAsyncAuth

@@ -8,12 +8,20 @@ the ``DMR_JWT`` settings in :mod:`dmr_jwt.conf`. Everything under
 """
 
 from dmr_jwt._internal.users import TokenUser
-from dmr_jwt.auth import JWTAsyncAuth, JWTSyncAuth, request_jwt
+from dmr_jwt.auth import (
+    HeaderJWTAsyncAuth,
+    HeaderJWTSyncAuth,
+    JWTAsyncAuth,
+    JWTSyncAuth,
+    request_jwt,
+)
 from dmr_jwt.errors import InvalidTokenError, JWTError, Reason, TokenEncodeError
 from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
 
 __all__ = (
+    'HeaderJWTAsyncAuth',
+    'HeaderJWTSyncAuth',
     'InvalidTokenError',
     'JWTAsyncAuth',
     'JWTError',

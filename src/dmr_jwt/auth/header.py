@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from dmr.endpoint import Endpoint
     from dmr.serializer import BaseSerializer
 
-__all__ = ('JWTAsyncAuth', 'JWTSyncAuth', 'request_jwt')
+__all__ = (
+    'HeaderJWTAsyncAuth',
+    'HeaderJWTSyncAuth',
+    'JWTAsyncAuth',
+    'JWTSyncAuth',
+    'request_jwt',
+)
 
 
 class JWTSyncAuth(_auth_base.BaseJWTAuth, SyncAuth):
@@ -158,6 +164,12 @@ class JWTAsyncAuth(_auth_base.BaseJWTAuth, AsyncAuth):
     ) -> None:
         """Set current user as authed for this request."""
         self._store_on_request(request, user, token)
+
+
+#: django-modern-rest 0.16's name of :class:`JWTSyncAuth` (the same class).
+HeaderJWTSyncAuth = JWTSyncAuth
+#: django-modern-rest 0.16's name of :class:`JWTAsyncAuth` (the same class).
+HeaderJWTAsyncAuth = JWTAsyncAuth
 
 
 @overload

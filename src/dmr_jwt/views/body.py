@@ -1,4 +1,4 @@
-"""Reusable controllers that issue and refresh JWT tokens.
+"""Reusable controllers that take and return JWT tokens in the body.
 
 Subclass one, give it the serializer, payload and response types,
 and define the two documented hooks. Everything that does no I/O
@@ -23,7 +23,6 @@ from dmr_jwt import signals as _signals
 from dmr_jwt._internal import controllers as _controllers
 from dmr_jwt._internal import reports as _reports
 from dmr_jwt._internal import users as _users
-from dmr_jwt._internal.reports import hide_secrets
 from dmr_jwt.token import JWToken as _JWToken
 
 __all__ = (
@@ -34,7 +33,6 @@ __all__ = (
     'RefreshTokenAsyncController',
     'RefreshTokenPayload',
     'RefreshTokenSyncController',
-    'hide_secrets',
 )
 
 _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
