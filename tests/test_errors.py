@@ -21,6 +21,7 @@ _MESSAGES: Final = {
     Reason.MALFORMED: 'Malformed token',
     Reason.INVALID_SIGNATURE: 'Invalid token signature',
     Reason.ALGORITHM_NOT_ALLOWED: 'Token algorithm is not allowed',
+    Reason.UNKNOWN_KEY: 'Token signing key is not known',
     Reason.EXPIRED: 'Token has expired',
     Reason.NOT_YET_VALID: 'Token is not valid yet',
     Reason.INVALID_AUDIENCE: 'Token audience is not accepted',

@@ -15,7 +15,8 @@ Unknown keys are reported by the ``dmr_jwt.E003`` system check.
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final, final
 
@@ -56,6 +57,22 @@ class Settings:
         CACHE_BACKOFF: Seconds that the revocation store and the user
             cache leave their cache alone after a failed call, answering
             from the database only (and logging once per window).
+        KEYS: The project's key ring (:mod:`dmr_jwt.keys`): a list of key
+            entries, or the path of a ring file written by
+            ``manage.py jwt_keys`` (re-read when it changes). ``None``:
+            one secret, ``SECRET_KEY`` unless an auth or controller is
+            given its own.
+        KEYS_RELOAD_INTERVAL: Seconds between two checks whether the ring
+            file changed (one ``stat``).
+        JWKS_URL: Verify with the public keys published at this URL
+            (``https``, or ``http`` on a loopback address) instead of a
+            key of our own: for services that only verify tokens.
+        JWKS_REFRESH_INTERVAL: Seconds between two background refreshes
+            of the remote key set.
+        JWKS_MIN_REFETCH_INTERVAL: Shortest time between two fetches for
+            a ``kid`` that the set does not have (a flood of random
+            ``kid`` s costs one fetch per interval).
+        JWKS_TIMEOUT: Seconds that one fetch of the key set may take.
         REVOKE_TOKENS_ON_PASSWORD_CHANGE: Log a user out everywhere
             (:func:`dmr_jwt.blocklist.revoke_all_tokens`) when their
             password changes: when a user saved after ``set_password()``.
@@ -67,6 +84,12 @@ class Settings:
     BLOCKLIST_DATABASE: str | None = None
     BLOCKLIST_MAX_STALENESS: int = 5
     CACHE_BACKOFF: float = 5.0
+    KEYS: str | os.PathLike[str] | Sequence[Mapping[str, Any]] | None = None
+    KEYS_RELOAD_INTERVAL: float = 1.0
+    JWKS_URL: str | None = None
+    JWKS_REFRESH_INTERVAL: float = 300.0
+    JWKS_MIN_REFETCH_INTERVAL: float = 10.0
+    JWKS_TIMEOUT: float = 5.0
     REVOKE_TOKENS_ON_PASSWORD_CHANGE: bool = False
 
     @classmethod
@@ -126,12 +149,35 @@ def _is_bool(setting_value: object) -> bool:
     return isinstance(setting_value, bool)
 
 
+def _is_key_ring(setting_value: object) -> bool:
+    # Entries are checked when the ring is loaded, with their own messages.
+    if setting_value is None or isinstance(setting_value, os.PathLike):
+        return True
+    if isinstance(setting_value, str):
+        return bool(setting_value)
+    return isinstance(setting_value, list | tuple) and all(
+        isinstance(entry, Mapping) for entry in setting_value
+    )
+
+
+def _is_optional_url(setting_value: object) -> bool:
+    return setting_value is None or (
+        isinstance(setting_value, str) and bool(setting_value)
+    )
+
+
 #: What a valid value of each key looks like.
 _VALIDATORS: Final[dict[str, Callable[[object], bool]]] = {
     'BLOCKLIST_CACHE': _is_optional_alias,
     'BLOCKLIST_DATABASE': _is_optional_alias,
     'BLOCKLIST_MAX_STALENESS': _is_positive_int,
     'CACHE_BACKOFF': _is_positive_number,
+    'KEYS': _is_key_ring,
+    'KEYS_RELOAD_INTERVAL': _is_positive_number,
+    'JWKS_URL': _is_optional_url,
+    'JWKS_REFRESH_INTERVAL': _is_positive_number,
+    'JWKS_MIN_REFETCH_INTERVAL': _is_positive_number,
+    'JWKS_TIMEOUT': _is_positive_number,
     'REVOKE_TOKENS_ON_PASSWORD_CHANGE': _is_bool,
 }
 
@@ -142,6 +188,12 @@ EXPECTED_TYPES: Final = MappingProxyType(
         'BLOCKLIST_DATABASE': 'a database alias (str) or None',
         'BLOCKLIST_MAX_STALENESS': 'a positive int (seconds)',
         'CACHE_BACKOFF': 'a positive number (seconds)',
+        'KEYS': 'a list of key entries (dicts), a ring file path, or None',
+        'KEYS_RELOAD_INTERVAL': 'a positive number (seconds)',
+        'JWKS_URL': 'a URL (str) or None',
+        'JWKS_REFRESH_INTERVAL': 'a positive number (seconds)',
+        'JWKS_MIN_REFETCH_INTERVAL': 'a positive number (seconds)',
+        'JWKS_TIMEOUT': 'a positive number (seconds)',
         'REVOKE_TOKENS_ON_PASSWORD_CHANGE': 'True or False',
     }
 )

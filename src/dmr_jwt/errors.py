@@ -8,7 +8,9 @@ the auth classes and controllers turn them into responses, in one place::
      +-- InvalidTokenError    a token that must not be trusted; ``.reason``
      |                        says which rule failed -> 401 at the boundary
      +-- TokenEncodeError     a token could not be signed (the key or the
-                              claims: configuration or a bug) -> 500
+     |                        claims: configuration or a bug) -> 500
+     +-- KeysUnavailableError no key set could be had (a remote JWKS that
+                              never answered) -> 503 at the boundary
 
 Configuration that cannot work is Django's ``ImproperlyConfigured``, at
 start-up (construction or a system check), never per request.
@@ -36,7 +38,13 @@ A request without any token gets the framework's plain
 import enum
 from typing import final
 
-__all__ = ('InvalidTokenError', 'JWTError', 'Reason', 'TokenEncodeError')
+__all__ = (
+    'InvalidTokenError',
+    'JWTError',
+    'KeysUnavailableError',
+    'Reason',
+    'TokenEncodeError',
+)
 
 
 def gettext_noop(message: str) -> str:
@@ -57,6 +65,7 @@ class Reason(enum.Enum):
     MALFORMED = gettext_noop('Malformed token')
     INVALID_SIGNATURE = gettext_noop('Invalid token signature')
     ALGORITHM_NOT_ALLOWED = gettext_noop('Token algorithm is not allowed')
+    UNKNOWN_KEY = gettext_noop('Token signing key is not known')
     EXPIRED = gettext_noop('Token has expired')
     NOT_YET_VALID = gettext_noop('Token is not valid yet')
     INVALID_AUDIENCE = gettext_noop('Token audience is not accepted')
@@ -97,3 +106,13 @@ class InvalidTokenError(JWTError):
 @final
 class TokenEncodeError(JWTError):
     """A token could not be signed: a key or claims that cannot work."""
+
+
+@final
+class KeysUnavailableError(JWTError):
+    """
+    No verification keys could be had: a remote key set never fetched.
+
+    The HTTP boundary answers it with ``503`` and ``Retry-After`` (a
+    service fault, not the client's), never ``401`` and never ``500``.
+    """

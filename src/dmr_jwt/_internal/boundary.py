@@ -10,8 +10,9 @@ and async paths alike (like httpx's ``map_httpcore_exceptions``):
   (the database cannot be reached, dropped the connection, timed out,
   is shutting down), :exc:`OSError` (sockets, timeouts, file caches) and
   redis-py's ``ConnectionError`` / ``TimeoutError`` that a cache backend
-  lets through. Other :exc:`django.db.DatabaseError` subclasses stay
-  ``500``: ``ProgrammingError`` (a missing table: run ``migrate``),
+  lets through, and :exc:`~dmr_jwt.errors.KeysUnavailableError` (a remote
+  key set that could never be fetched). Other
+  :exc:`django.db.DatabaseError` subclasses stay ``500``: ``ProgrammingError`` (a missing table: run ``migrate``),
   ``IntegrityError``, ``DataError``, ``InternalError`` and
   ``NotSupportedError`` are bugs or misconfiguration, which a retry
   cannot fix.
@@ -57,6 +58,8 @@ from dmr.response import APIError
 from dmr.security.base import unauth_response_spec
 from dmr.serializer import BaseSerializer
 from typing_extensions import TypeVar, override
+
+from dmr_jwt.errors import KeysUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -111,6 +114,8 @@ def _cache_faults() -> tuple[type[Exception], ...]:
 SERVICE_FAULTS: Final[tuple[type[Exception], ...]] = (
     *_DATABASE_FAULTS,
     OSError,
+    # A remote key set (JWKS) that could never be fetched.
+    KeysUnavailableError,
     *_cache_faults(),
 )
 

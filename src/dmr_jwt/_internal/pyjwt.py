@@ -26,8 +26,12 @@ __all__ = (
     'encode',
     'encode_errors',
     'invalid_token',
+    'key_length_problem',
     'key_problem',
+    'prepare_key',
+    'public_jwk',
     'token_errors',
+    'unverified_kid',
 )
 
 
@@ -230,3 +234,70 @@ def key_problem(
     if not check_length:
         return None
     return algorithm_impl.check_key_length(prepared_key)
+
+
+#: Longest ``kid`` that is looked up at all (RFC 7515 sets no limit).
+MAX_KID_LENGTH: Final = 256
+
+
+def unverified_kid(encoded_token: str) -> str | None:
+    """
+    The ``kid`` of a token's header, *before* the signature is checked.
+
+    Only used to pick the key: nothing else of the header is trusted (``jku``
+    and ``x5u`` are never followed; ``alg`` is checked against the key's own
+    algorithm by PyJWT).
+
+    Raises:
+        InvalidTokenError: ``MALFORMED`` for a header that cannot be read,
+            or a ``kid`` that is not a short, non-empty string.
+
+    """
+    try:
+        header = jwt.get_unverified_header(encoded_token)
+    except DECODE_ERRORS as exc:
+        raise invalid_token(exc) from None
+    kid = header.get('kid')
+    if kid is None:
+        return None
+    if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+        raise InvalidTokenError(Reason.MALFORMED)
+    return kid
+
+
+@sensitive_variables()
+def prepare_key(material: str | bytes, algorithm: str, *, private: bool) -> Any:
+    """
+    Load *material* (PEM text or an HMAC secret) as a key of *algorithm*.
+
+    PyJWT's own loader: it refuses an HMAC secret for an asymmetric
+    algorithm, a PEM key as an HMAC secret, and an EC key on another curve
+    than its algorithm's. A private key is returned as one (it signs); the
+    public half is ``public_key()`` of it.
+
+    Raises:
+        ValueError: Why the key does not fit; never the key itself.
+
+    """
+    problem = key_problem(material, algorithm, check_length=False)
+    if problem is not None:
+        raise ValueError(problem)
+    key = jwt.get_algorithm_by_name(algorithm).prepare_key(material)
+    if private and not isinstance(key, bytes) and not hasattr(key, 'sign'):
+        raise ValueError(f'A private key is needed to sign {algorithm} tokens.')
+    return key
+
+
+def key_length_problem(key: Any, algorithm: str) -> str | None:
+    """PyJWT's minimum key length rule for a prepared *key*, or ``None``."""
+    return jwt.get_algorithm_by_name(algorithm).check_key_length(key)
+
+
+def public_jwk(key: Any, algorithm: str) -> dict[str, Any]:
+    """The public JWK (RFC 7517) of a prepared asymmetric *key*."""
+    public = key.public_key() if hasattr(key, 'private_bytes') else key
+    jwk: dict[str, Any] = jwt.get_algorithm_by_name(algorithm).to_jwk(
+        public,
+        as_dict=True,
+    )
+    return jwk
