@@ -17,11 +17,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from dmr.plugins.pydantic import PydanticSerializer
 from freezegun import freeze_time
+from typing_extensions import override
 
 from dmr_jwt import JWToken
 from dmr_jwt.errors import Reason
@@ -91,7 +92,7 @@ def post(client: Client, url: str, body: object) -> 'Response':
 def _token(
     *,
     sub: object,
-    token_type: str | None = 'access',
+    token_type: str | None = 'access',  # noqa: S107
     issued_ago: dt.timedelta = dt.timedelta(seconds=1),
     secret: str | None = None,
 ) -> str:
@@ -315,6 +316,7 @@ def test_a_hook_of_the_wrong_mode_fails_at_class_creation() -> None:
     with pytest.raises(ImproperlyConfigured, match='check_token'):
 
         class Verify(verify_views._VerifySync[PydanticSerializer]):
+            @override
             async def check_token(self, token: JWToken) -> None:  # type: ignore[override]
                 raise NotImplementedError
 

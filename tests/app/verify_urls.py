@@ -103,7 +103,9 @@ concrete_router = Router(
 
 urlpatterns = [
     *logout_urls.urlpatterns,
-    path(router.prefix, include((router.urls, 'verifyapp'), namespace='verify')),
+    path(
+        router.prefix, include((router.urls, 'verifyapp'), namespace='verify')
+    ),
     path(
         concrete_router.prefix,
         include((concrete_router.urls, 'concreteapp'), namespace='concrete'),
