@@ -57,6 +57,7 @@ INTERNAL_REEXPORTS: Final = frozenset(
     {
         ('dmr_jwt', 'TokenUser'),
         ('dmr_jwt.keys', 'key_problem'),
+        ('dmr_jwt.keys', 'RemoteJWKS'),
         # Documented: endpoints of your own that handle secrets call it.
         ('dmr_jwt.views', 'hide_secrets'),
     }

@@ -33,14 +33,14 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.views.decorators.debug import sensitive_variables
 
-from dmr_jwt._internal.key_config import FileKeySource
-from dmr_jwt._internal.key_config import key_from_entry
-from dmr_jwt._internal.key_config import ring_from_entries
-from dmr_jwt._internal.keyring import Key
-from dmr_jwt._internal.keyring import KeyRing
-from dmr_jwt._internal.keyring import KeySource
-from dmr_jwt._internal.keyring import KeyState
+from dmr_jwt._internal.key_config import (
+    FileKeySource,
+    key_from_entry,
+    ring_from_entries,
+)
+from dmr_jwt._internal.keyring import Key, KeyRing, KeySource, KeyState
 from dmr_jwt._internal.pyjwt import key_problem
+from dmr_jwt._internal.remote_jwks import RemoteJWKS
 
 __all__ = (
     'FileKeySource',
@@ -48,6 +48,7 @@ __all__ = (
     'KeyRing',
     'KeySource',
     'KeyState',
+    'RemoteJWKS',
     'check_secret',
     'get_secret',
     'key_from_entry',
@@ -122,10 +123,6 @@ def project_keys() -> KeySource | None:
             '(this service only verifies), not both',
         )
     if settings.JWKS_URL is not None:
-        from dmr_jwt._internal.remote_jwks import (  # noqa: PLC0415
-            RemoteJWKS,
-        )
-
         return RemoteJWKS(
             settings.JWKS_URL,
             refresh_interval=settings.JWKS_REFRESH_INTERVAL,
