@@ -8,6 +8,7 @@ import asyncio
 import gc
 import itertools
 import logging
+import multiprocessing
 import threading
 import time
 import uuid
@@ -719,3 +720,38 @@ def test_every_public_key_algorithm_is_trusted(
         (key.kid, key.algorithm, key.public_jwk())
         for key in source.key_ring().keys
     ] == [(key.kid, key.algorithm, key.public_jwk()) for key in published]
+
+
+def _lookup_in_child(source: RemoteJWKS, kid: str, results: Any) -> None:
+    try:
+        results.put(source.verifying_key(kid).kid)
+    except Exception as exc:  # noqa: BLE001 (reported to the parent)
+        results.put(repr(exc))
+
+
+def test_a_forked_worker_gets_a_thread_of_its_own(
+    server: JWKSServer,
+    make_source: MakeSource,
+    keys: tuple[Key, Key],
+) -> None:
+    first, second = keys
+    server.publish([first])
+    source = make_source()  # built before the fork: `gunicorn --preload`
+    ready(source, server)
+    server.publish([first, second])
+    context = multiprocessing.get_context('fork')
+    results = context.Queue()
+
+    child = context.Process(
+        target=_lookup_in_child,
+        args=(source, 'k2', results),
+    )
+    child.start()
+    child.join(timeout=30)
+
+    # The child's own thread fetched the new kid (the parent's thread
+    # does not exist in the child: without a new one, it would wait for
+    # nothing and answer 503).
+    assert results.get(timeout=5) == 'k2'
+    assert child.exitcode == 0
+    assert server.hits == 2
