@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: venv demo test lint format bench clean
+.PHONY: venv demo demo-resource test lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: $(STAMP)
 	cd examples/demo && ../../$(BIN)/python manage.py ensure_demo_user
 	cd examples/demo && ../../$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+## Run the resource server on http://127.0.0.1:8001: it holds no key and
+## verifies the demo's tokens with its JWK Set (JWKS_URL overrides where).
+demo-resource: $(STAMP)
+	cd examples/resource_server && ../../$(BIN)/python manage.py runserver 127.0.0.1:8001
+
 ## Run the whole test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -44,6 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy --strict examples/demo tests
+	cd examples/resource_server && ../../$(BIN)/mypy --strict .
 	PYTHONPATH=src $(BIN)/lint-imports --no-logo --no-cache
 	DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=.:src \
 		$(BIN)/django-admin makemigrations --check --dry-run

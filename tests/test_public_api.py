@@ -69,6 +69,7 @@ INTERNAL_REEXPORTS: Final = frozenset(
         ('dmr_jwt.keys', 'KeyState'),
         ('dmr_jwt.keys', 'key_from_entry'),
         ('dmr_jwt.keys', 'ring_from_entries'),
+        ('dmr_jwt.keys', 'RemoteJWKS'),
         # Documented: endpoints of your own that handle secrets call it.
         ('dmr_jwt.views', 'hide_secrets'),
     }

@@ -40,6 +40,7 @@ from dmr_jwt._internal.key_config import (
 )
 from dmr_jwt._internal.keyring import Key, KeyRing, KeySource, KeyState
 from dmr_jwt._internal.pyjwt import key_problem
+from dmr_jwt._internal.remote_jwks import RemoteJWKS
 
 __all__ = (
     'FileKeySource',
@@ -47,6 +48,7 @@ __all__ = (
     'KeyRing',
     'KeySource',
     'KeyState',
+    'RemoteJWKS',
     'check_secret',
     'get_secret',
     'key_from_entry',
@@ -121,10 +123,6 @@ def project_keys() -> KeySource | None:
             '(this service only verifies), not both',
         )
     if settings.JWKS_URL is not None:
-        from dmr_jwt._internal.remote_jwks import (  # noqa: PLC0415
-            RemoteJWKS,
-        )
-
         return RemoteJWKS(
             settings.JWKS_URL,
             refresh_interval=settings.JWKS_REFRESH_INTERVAL,

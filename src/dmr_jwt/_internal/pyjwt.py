@@ -9,6 +9,8 @@ An import-linter contract (``pyproject.toml``) keeps it the only one.
 """
 
 import contextlib
+import ssl
+import urllib.error
 from collections.abc import Iterator, Sequence
 from typing import Any, Final, TypeAlias
 
@@ -31,7 +33,12 @@ from cryptography.hazmat.primitives.asymmetric.rsa import (
 )
 from django.views.decorators.debug import sensitive_variables
 
-from dmr_jwt.errors import InvalidTokenError, Reason, TokenEncodeError
+from dmr_jwt.errors import (
+    InvalidTokenError,
+    KeysUnavailableError,
+    Reason,
+    TokenEncodeError,
+)
 from dmr_jwt.options import VerifyOptions
 
 __all__ = (
@@ -43,9 +50,11 @@ __all__ = (
     'decode_payload',
     'encode',
     'encode_errors',
+    'fetch_jwk_set',
     'invalid_token',
     'key_length_problem',
     'key_problem',
+    'load_public_jwk',
     'prepare_key',
     'public_jwk',
     'token_errors',
@@ -339,3 +348,77 @@ def public_jwk(key: Any, algorithm: str) -> dict[str, Any]:
         as_dict=True,
     )
     return jwk
+
+
+def fetch_jwk_set(
+    url: str,
+    *,
+    timeout: float,
+    ssl_context: ssl.SSLContext | None = None,
+) -> list[Any]:
+    """
+    The members of the JWK Set at *url*, fetched by :class:`jwt.PyJWKClient`.
+
+    PyJWT's client does the HTTP (redirects refused, every socket
+    operation bounded by *timeout*) and the JSON; nothing is cached.
+
+    Raises:
+        KeysUnavailableError: Why it could not be had (a status, a
+            connection error, not JSON); never the response body.
+
+    """
+    client = jwt.PyJWKClient(
+        url, cache_jwk_set=False, timeout=timeout, ssl_context=ssl_context
+    )
+    try:
+        document = client.fetch_data()
+    except jwt.PyJWKClientConnectionError as exc:
+        raise KeysUnavailableError(_fetch_failure(exc.__cause__)) from None
+    except jwt.PyJWKClientError:
+        raise KeysUnavailableError(
+            'the response is not a JSON object'
+        ) from None
+    except ValueError:
+        raise KeysUnavailableError('the response is not JSON') from None
+    except OSError as exc:
+        raise KeysUnavailableError(_fetch_failure(exc)) from None
+    members = document.get('keys')
+    if not isinstance(members, list):
+        raise KeysUnavailableError('the response has no "keys" list')
+    return members
+
+
+def _fetch_failure(exc: BaseException | None) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f'HTTP status {exc.code}'
+    if isinstance(exc, urllib.error.URLError):
+        return f'cannot connect ({exc.reason})'
+    if isinstance(exc, TimeoutError):
+        return 'timed out'
+    return f'connection failed ({type(exc).__name__})'
+
+
+@sensitive_variables()
+def load_public_jwk(jwk: dict[str, Any], algorithm: str) -> Any:
+    """
+    Load the public key of the JWK *jwk* (:class:`jwt.PyJWK`) for *algorithm*.
+
+    Raises:
+        ValueError: It is not a public key that fits *algorithm* (another
+            ``kty`` or curve, a private key, an RSA key below 2048 bits);
+            never PyJWT's message, which can quote the JWK.
+
+    """
+    try:
+        algorithm_impl = jwt.get_algorithm_by_name(algorithm)
+        # `prepare_key` of a loaded key checks it against the algorithm
+        # (an EC key's curve); `PyJWK` alone does not.
+        key = algorithm_impl.prepare_key(jwt.PyJWK(jwk, algorithm).key)
+    except (jwt.PyJWTError, ValueError, TypeError, NotImplementedError):
+        raise ValueError(f'not a valid {algorithm} public key') from None
+    if isinstance(key, bytes) or hasattr(key, 'private_bytes'):
+        raise ValueError('a private or symmetric key is never trusted')
+    problem = algorithm_impl.check_key_length(key)
+    if problem is not None:
+        raise ValueError(problem)
+    return key

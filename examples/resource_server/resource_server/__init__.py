@@ -1,0 +1,1 @@
+"""A service that only verifies tokens, with the keys another one publishes."""
