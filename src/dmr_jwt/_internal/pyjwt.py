@@ -29,6 +29,7 @@ __all__ = (
     'key_length_problem',
     'key_problem',
     'prepare_key',
+    'private_jwk',
     'public_jwk',
     'token_errors',
     'unverified_kid',
@@ -298,6 +299,20 @@ def public_jwk(key: Any, algorithm: str) -> dict[str, Any]:
     public = key.public_key() if hasattr(key, 'private_bytes') else key
     jwk: dict[str, Any] = jwt.get_algorithm_by_name(algorithm).to_jwk(
         public,
+        as_dict=True,
+    )
+    return jwk
+
+
+@sensitive_variables()
+def private_jwk(key: Any, algorithm: str) -> dict[str, Any]:
+    """
+    The JWK (RFC 7517) of a prepared signing *key*, private parameters too.
+
+    Only for ``manage.py jwt_keys jwks --private``: never served.
+    """
+    jwk: dict[str, Any] = jwt.get_algorithm_by_name(algorithm).to_jwk(
+        key,
         as_dict=True,
     )
     return jwk
