@@ -27,9 +27,11 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.errors',
     'dmr_jwt.views',
     'dmr_jwt.views.body',
+    'dmr_jwt.views.jwks',
     'dmr_jwt.keys',
     'dmr_jwt.signals',
     'dmr_jwt.conf',
+    'dmr_jwt.apps',
     'dmr_jwt.blocklist',
     'dmr_jwt.blocklist.auth',
     'dmr_jwt.blocklist.views',
@@ -81,6 +83,8 @@ DOCUMENTED_NAMES: Final = [
     ('dmr_jwt.views', 'ObtainTokensPayload'),
     ('dmr_jwt.views', 'ObtainTokensResponse'),
     ('dmr_jwt.views', 'RefreshTokenPayload'),
+    ('dmr_jwt.views', 'JWKSSyncController'),
+    ('dmr_jwt.views', 'JWKSAsyncController'),
 ]
 
 

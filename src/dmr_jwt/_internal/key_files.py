@@ -60,10 +60,10 @@ MIN_RSA_BITS: Final = 2048
 _HMAC_SECRET_BYTES: Final = 64
 
 #: The curve of each ECDSA algorithm (RFC 7518, section 3.4).
-_CURVES: Final[Mapping[str, type[ec.EllipticCurve]]] = {
-    'ES256': ec.SECP256R1,
-    'ES384': ec.SECP384R1,
-    'ES512': ec.SECP521R1,
+_CURVES: Final[Mapping[str, ec.EllipticCurve]] = {
+    'ES256': ec.SECP256R1(),
+    'ES384': ec.SECP384R1(),
+    'ES512': ec.SECP521R1(),
 }
 
 #: Fields of an entry that name a file holding key material.
@@ -196,7 +196,7 @@ def generate_material(algorithm: str, *, rsa_bits: int = MIN_RSA_BITS) -> bytes:
     if algorithm == 'EdDSA':
         private_key = ed25519.Ed25519PrivateKey.generate()
     elif algorithm in _CURVES:
-        private_key = ec.generate_private_key(_CURVES[algorithm]())
+        private_key = ec.generate_private_key(_CURVES[algorithm])
     else:
         if rsa_bits < MIN_RSA_BITS:
             raise KeyFileError(
