@@ -177,10 +177,17 @@ _PERFORMANCE_DEFAULTS: Final = {
 def test_documented_signature(*, auth_cls: _AuthCls) -> None:
     parameters = inspect.signature(auth_cls).parameters
 
-    # The 18 documented keywords, then our opt-in performance keywords.
+    # The 18 documented keywords, then our opt-in performance keywords
+    # and the key ring.
     assert {
         name: parameter.default for name, parameter in parameters.items()
-    } == {**_DEFAULTS, 'secret': None, **_PERFORMANCE_DEFAULTS}
+    } == {
+        **_DEFAULTS,
+        'secret': None,
+        **_PERFORMANCE_DEFAULTS,
+        # The key ring (`dmr_jwt.keys`): the project's by default.
+        'keys': None,
+    }
     assert {parameter.kind for parameter in parameters.values()} == {
         inspect.Parameter.KEYWORD_ONLY,
     }

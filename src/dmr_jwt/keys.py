@@ -33,13 +33,12 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.views.decorators.debug import sensitive_variables
 
-from dmr_jwt._internal.key_config import FileKeySource
-from dmr_jwt._internal.key_config import key_from_entry
-from dmr_jwt._internal.key_config import ring_from_entries
-from dmr_jwt._internal.keyring import Key
-from dmr_jwt._internal.keyring import KeyRing
-from dmr_jwt._internal.keyring import KeySource
-from dmr_jwt._internal.keyring import KeyState
+from dmr_jwt._internal.key_config import (
+    FileKeySource,
+    key_from_entry,
+    ring_from_entries,
+)
+from dmr_jwt._internal.keyring import Key, KeyRing, KeySource, KeyState
 from dmr_jwt._internal.pyjwt import key_problem
 
 __all__ = (

@@ -129,7 +129,7 @@ class JWToken:
     @sensitive_variables()
     def encode(
         self,
-        secret: str | bytes,
+        secret: str | bytes | _pyjwt.SigningKey,
         algorithm: str,
         headers: dict[str, Any] | None = None,
     ) -> str:
@@ -137,7 +137,8 @@ class JWToken:
         Encode the token instance into a string.
 
         Args:
-            secret: The secret with which the JWT is encoded.
+            secret: The secret with which the JWT is encoded, or a
+                private key (``cryptography``) for RS/PS/ES/EdDSA.
             algorithm: The algorithm used to encode the JWT.
             headers: Optional headers to include
                 in the JWT (e.g., ``{"kid": "..."}``).
@@ -186,7 +187,7 @@ class JWToken:
     def decode(
         cls,
         encoded_token: str,
-        secret: str,
+        secret: str | bytes | _pyjwt.VerifyingKey,
         algorithm: str,
         *,
         leeway: int = 0,
@@ -276,7 +277,7 @@ class JWToken:
     def decode_payload(
         cls,
         encoded_token: str,
-        secret: str,
+        secret: str | bytes | _pyjwt.VerifyingKey,
         algorithms: list[str],
         *,
         leeway: int,

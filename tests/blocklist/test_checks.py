@@ -139,6 +139,12 @@ def test_no_e003_for_known_keys(settings: Settings) -> None:
         'BLOCKLIST_MAX_STALENESS': 5,
         'CACHE_BACKOFF': 0.5,
         'REVOKE_TOKENS_ON_PASSWORD_CHANGE': True,
+        'KEYS': None,
+        'KEYS_RELOAD_INTERVAL': 2,
+        'JWKS_URL': None,
+        'JWKS_REFRESH_INTERVAL': 60,
+        'JWKS_MIN_REFETCH_INTERVAL': 5,
+        'JWKS_TIMEOUT': 2.5,
     }
     assert set(settings.DMR_JWT) == DmrJwtSettings.known_keys()
 

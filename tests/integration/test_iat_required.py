@@ -146,7 +146,7 @@ def test_the_token_cache_never_holds_a_token_without_iat(
     assert isinstance(auths, tuple)
     auth = auths[0]
     assert isinstance(auth, BaseJWTAuth)
-    cache = auth._token_cache
+    cache = auth._verifier._current_cache()
     assert cache is not None
     assert cache.get(without) is None
 

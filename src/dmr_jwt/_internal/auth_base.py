@@ -32,14 +32,11 @@ from dmr_jwt._internal.boundary import auth_response_specs
 from dmr_jwt._internal.claims import is_non_empty_string
 from dmr_jwt._internal.header import AUTHORIZATION, AuthHeaderMixin, meta_key
 from dmr_jwt._internal.http_errors import token_error
-from dmr_jwt._internal.token_cache import (
-    remember_verified,
-    verified_token_cache,
-    verifier_key,
-)
+from dmr_jwt._internal.keyring import KeySource
 from dmr_jwt._internal.users import SubjectLookup, TokenUser, set_request_user
+from dmr_jwt._internal.verifier import TokenVerifier
 from dmr_jwt.errors import InvalidTokenError, Reason
-from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.keys import check_secret, get_secret, project_keys
 from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
 
@@ -125,12 +122,12 @@ class BaseJWTAuth(AuthHeaderMixin):
     max_token_length: ClassVar[int] = 8 * 1024
 
     __slots__ = (
-        '_decode_keywords',
         '_meta_key',
         '_subject_lookup',
-        '_token_cache',
+        '_verifier',
         'auth_header',
         'auth_scheme',
+        'keys',
         'options',
         'secret',
         'security_scheme_name',
@@ -168,6 +165,7 @@ class BaseJWTAuth(AuthHeaderMixin):
         user_cache_timeout: int | None = None,
         user_cache_alias: str = 'default',
         stateless: bool = False,
+        keys: KeySource | None = None,
     ) -> None:
         """
         Apply possible customizations.
@@ -205,11 +203,17 @@ class BaseJWTAuth(AuthHeaderMixin):
                 :class:`~dmr_jwt.TokenUser` built from the token.
                 A deleted or deactivated user keeps access until the token
                 expires.
+            keys: Verify with these keys, picked by the token's ``kid``
+                (:mod:`dmr_jwt.keys`): each key accepts only its own
+                algorithm, *algorithm* is not used. Default: the project's
+                ``DMR_JWT['KEYS']`` or ``JWKS_URL`` when set and no *secret*
+                is given, else the one secret.
 
         Raises:
             ImproperlyConfigured: When the secret cannot verify *algorithm*
-                tokens (too short, wrong kind, ``none``): a start-up error,
-                never a per-request one.
+                tokens (too short, wrong kind, ``none``), or both *secret*
+                and *keys* are given: a start-up error, never a
+                per-request one.
             ValueError: *strict_audience* without a single audience.
 
         """
@@ -217,14 +221,26 @@ class BaseJWTAuth(AuthHeaderMixin):
         self.security_scheme_name = security_scheme_name
         self.auth_header = auth_header
         self.auth_scheme = auth_scheme
-        self.secret = get_secret(secret)
-        self.token_cls = token_cls
-        check_secret(
-            self.secret,
-            algorithm,
-            owner=type(self).__qualname__,
-            check_length=enforce_minimum_key_length,
+        if keys is not None and secret is not None:
+            raise ImproperlyConfigured(
+                f'{type(self).__qualname__}: give `secret` or `keys`, not both',
+            )
+        if keys is None and secret is None:
+            keys = project_keys()
+        #: The one secret, or ``None`` when *keys* verify.
+        self.secret: str | None = (
+            None if keys is not None else get_secret(secret)
         )
+        #: Where the keys come from, or ``None`` for the one secret.
+        self.keys = keys
+        self.token_cls = token_cls
+        if self.secret is not None:
+            check_secret(
+                self.secret,
+                algorithm,
+                owner=type(self).__qualname__,
+                check_length=enforce_minimum_key_length,
+            )
         #: Every verification knob, translated once (:mod:`dmr_jwt.options`).
         self.options = VerifyOptions(
             algorithm=algorithm,
@@ -251,20 +267,18 @@ class BaseJWTAuth(AuthHeaderMixin):
         self.stateless = stateless
 
         _check_user_cache(user_cache_timeout, user_cache_alias)
-        self._decode_keywords = self.options.decode_keywords()
         self._meta_key = meta_key(auth_header)
         self._subject_lookup = SubjectLookup(
             user_id_field,
             cache_alias=user_cache_alias,
             cache_timeout=user_cache_timeout,
         )
-        self._token_cache = (
-            verified_token_cache(
-                verifier_key(token_cls, self.secret, self.options),
-                token_cache_size,
-            )
-            if token_cache_size > 0
-            else None
+        self._verifier = TokenVerifier(
+            token_cls,
+            self.options,
+            secret=self.secret,
+            keys=keys,
+            cache_size=token_cache_size,
         )
 
     # Reading and decoding the token:
@@ -291,6 +305,23 @@ class BaseJWTAuth(AuthHeaderMixin):
         return self.decode_token(encoded_token)
 
     @sensitive_variables()
+    async def aprepare_keys(self, request: HttpRequest) -> None:
+        """
+        Let a key source that fetches (a remote JWKS) do it off the loop.
+
+        The async auth awaits it before :meth:`prepare_token`; nothing
+        happens for the one secret, a ring or a ring file.
+        """
+        if self.keys is None:
+            return
+        header = self.get_token_from_request(request)
+        encoded_token = (
+            None if header is None else self.split_encoded_token(header)
+        )
+        if encoded_token:
+            await self._verifier.aprepare(encoded_token)
+
+    @sensitive_variables()
     def decode_token(self, encoded_token: str) -> JWToken:
         """
         Decodes token object from the encoded string.
@@ -302,12 +333,7 @@ class BaseJWTAuth(AuthHeaderMixin):
         """
         if not encoded_token or len(encoded_token) > self.max_token_length:
             raise token_error(Reason.MALFORMED)
-        cache = self._token_cache
-        token = None if cache is None else cache.get(encoded_token)
-        if token is None:
-            token = self._verify(encoded_token)
-            if cache is not None:
-                remember_verified(cache, encoded_token, token, self.options)
+        token = self._verify(encoded_token)
         if token.extras.get('type') != self.expected_token_type:
             raise token_error(Reason.WRONG_TYPE)
         return token
@@ -369,11 +395,7 @@ class BaseJWTAuth(AuthHeaderMixin):
     def _verify(self, encoded_token: str) -> JWToken:
         # A `try`, not `http_errors()`: this is the request path.
         try:
-            return self.token_cls.decode(
-                encoded_token,
-                self.secret,
-                **self._decode_keywords,
-            )
+            return self._verifier.verify(encoded_token)
         except InvalidTokenError as exc:
             raise token_error(exc.reason) from None
 

@@ -12,7 +12,8 @@ and async paths alike (like httpx's ``map_httpcore_exceptions``):
   redis-py's ``ConnectionError`` / ``TimeoutError`` that a cache backend
   lets through, and :exc:`~dmr_jwt.errors.KeysUnavailableError` (a remote
   key set that could never be fetched). Other
-  :exc:`django.db.DatabaseError` subclasses stay ``500``: ``ProgrammingError`` (a missing table: run ``migrate``),
+  :exc:`django.db.DatabaseError` subclasses stay ``500``:
+  ``ProgrammingError`` (a missing table: run ``migrate``),
   ``IntegrityError``, ``DataError``, ``InternalError`` and
   ``NotSupportedError`` are bugs or misconfiguration, which a retry
   cannot fix.

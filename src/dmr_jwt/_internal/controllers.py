@@ -41,9 +41,12 @@ from dmr_jwt._internal.hooks import (
     require_hook_modes,
 )
 from dmr_jwt._internal.http_errors import http_errors, token_error
+from dmr_jwt._internal.keyring import KeyRing, KeySource
 from dmr_jwt._internal.users import SubjectLookup, set_request_user
+from dmr_jwt._internal.verifier import TokenVerifier
+from dmr_jwt.conf import get_settings
 from dmr_jwt.errors import Reason, TokenEncodeError
-from dmr_jwt.keys import check_secret, get_secret
+from dmr_jwt.keys import check_secret, get_secret, project_keys
 from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
 
@@ -106,6 +109,11 @@ class TokenController(FaultBoundaryController[_SerializerT]):
         jwt_secret: Alternative token secret for signing.
             By default uses ``settings.SECRET_KEY``.
         jwt_token_cls: Possible custom JWT token class.
+        jwt_keys: Sign with the active key of this
+            :class:`~dmr_jwt.keys.KeySource` (tokens carry its ``kid``) and
+            verify by ``kid``. Default: the project's ``DMR_JWT['KEYS']``
+            when set and :attr:`jwt_secret` is not; :attr:`jwt_algorithm`
+            is then the key's own.
         response_status_code: Status code of a successful response.
 
     Every token made by :meth:`create_jwt_token` carries the token family
@@ -126,6 +134,7 @@ class TokenController(FaultBoundaryController[_SerializerT]):
     jwt_refresh_expiration: ClassVar[dt.timedelta] = dt.timedelta(days=10)
     jwt_secret: ClassVar[str | None] = None
     jwt_token_cls: ClassVar[type[JWToken]] = JWToken
+    jwt_keys: ClassVar[KeySource | None] = None
     response_status_code: ClassVar[HTTPStatus] = HTTPStatus.OK
 
     @override
@@ -143,7 +152,14 @@ class TokenController(FaultBoundaryController[_SerializerT]):
         from django.conf import settings  # noqa: PLC0415
 
         refuse_unknown_settings(cls)
-        if not cls.is_abstract and settings.configured:
+        if isinstance(cls.jwt_keys, KeyRing) and not cls.is_abstract:
+            cls.jwt_keys.signing_key()  # a ring that cannot sign: say so now
+        if (
+            not cls.is_abstract
+            and settings.configured
+            and cls.jwt_keys is None
+            and (cls.jwt_secret is not None or get_settings().KEYS is None)
+        ):
             check_secret(
                 get_secret(cls.jwt_secret),
                 cls.jwt_algorithm,
@@ -197,15 +213,49 @@ class TokenController(FaultBoundaryController[_SerializerT]):
                 )
             except (TypeError, ValueError):
                 raise TokenEncodeError('Failed to create token') from None
+            keys = None if secret or algorithm else self.jwt_key_source()
+            if keys is None:
+                return token.encode(
+                    get_secret(secret or self.jwt_secret),
+                    algorithm or self.jwt_algorithm,
+                    token_headers,
+                )
+            key = keys.key_ring().signing_key()
             return token.encode(
-                get_secret(secret or self.jwt_secret),
-                algorithm or self.jwt_algorithm,
-                token_headers,
+                key.signing_key,
+                key.algorithm,
+                {**(token_headers or {}), 'kid': key.kid},
             )
 
     def make_jwt_id(self) -> str | None:
         """Create unique token's jwt id: a random UUID4 in hex."""
         return uuid.uuid4().hex
+
+    @classmethod
+    def jwt_key_source(cls) -> KeySource | None:
+        """
+        Where this controller's keys come from; ``None``: one secret.
+
+        :attr:`jwt_keys`; else, unless :attr:`jwt_secret` is set, the
+        project's (``DMR_JWT['KEYS']``).
+
+        .. versionadded:: 0.1.0
+        """
+        if cls.jwt_keys is not None:
+            return cls.jwt_keys
+        if cls.jwt_secret is not None:
+            return None
+        return project_keys()
+
+    def jwt_token_verifier(self) -> TokenVerifier:
+        """How this controller verifies the tokens it is given."""
+        keys = self.jwt_key_source()
+        return TokenVerifier(
+            self.jwt_token_cls,
+            self.jwt_verify_options(),
+            secret=None if keys is not None else get_secret(self.jwt_secret),
+            keys=keys,
+        )
 
     @classmethod
     def jwt_verify_options(cls) -> VerifyOptions:
@@ -328,11 +378,7 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
         ):
             raise token_error(Reason.MALFORMED)
         with http_errors():
-            token = self.jwt_token_cls.decode(
-                encoded_token,
-                get_secret(self.jwt_secret),
-                **self.jwt_verify_options().decode_keywords(),
-            )
+            token = self.jwt_token_verifier().verify(encoded_token)
         if token.extras.get('type') != 'refresh':
             raise token_error(Reason.WRONG_TYPE)
         return token

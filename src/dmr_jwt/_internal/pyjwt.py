@@ -10,9 +10,25 @@ An import-linter contract (``pyproject.toml``) keeps it the only one.
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ec import (
+    EllipticCurvePrivateKey,
+    EllipticCurvePublicKey,
+)
+from cryptography.hazmat.primitives.asymmetric.ed448 import (
+    Ed448PrivateKey,
+    Ed448PublicKey,
+)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.asymmetric.rsa import (
+    RSAPrivateKey,
+    RSAPublicKey,
+)
 from django.views.decorators.debug import sensitive_variables
 
 from dmr_jwt.errors import InvalidTokenError, Reason, TokenEncodeError
@@ -21,6 +37,8 @@ from dmr_jwt.options import VerifyOptions
 __all__ = (
     'DECODE_ERRORS',
     'MissingClaimError',
+    'SigningKey',
+    'VerifyingKey',
     'decode_arguments',
     'decode_payload',
     'encode',
@@ -33,6 +51,26 @@ __all__ = (
     'public_jwk',
     'token_errors',
     'unverified_kid',
+)
+
+
+#: What signs: an HMAC secret, or a private key that PyJWT takes.
+SigningKey: TypeAlias = (
+    str
+    | bytes
+    | RSAPrivateKey
+    | EllipticCurvePrivateKey
+    | Ed25519PrivateKey
+    | Ed448PrivateKey
+)
+#: What verifies: an HMAC secret, or a public key that PyJWT takes.
+VerifyingKey: TypeAlias = (
+    str
+    | bytes
+    | RSAPublicKey
+    | EllipticCurvePublicKey
+    | Ed25519PublicKey
+    | Ed448PublicKey
 )
 
 
@@ -152,7 +190,7 @@ def encode_errors() -> Iterator[None]:
 @sensitive_variables()
 def encode(
     claims: dict[str, Any],
-    secret: str | bytes,
+    secret: str | bytes | SigningKey,
     algorithm: str,
     headers: dict[str, Any] | None,
 ) -> str:
@@ -164,7 +202,7 @@ def encode(
 @sensitive_variables()
 def decode_payload(
     encoded_token: str,
-    secret: str | bytes,
+    secret: str | bytes | VerifyingKey,
     algorithms: list[str],
     *,
     leeway: int,

@@ -116,6 +116,7 @@ class JWTAsyncAuth(_auth_base.BaseJWTAuth, AsyncAuth):
     ) -> Self | None:
         """Does check for the correct jwt token."""
         try:
+            await self.aprepare_keys(controller.request)
             token = self.prepare_token(controller.request)
             if token is None:
                 return None
