@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     'django.contrib.auth',
     'django.contrib.sessions',
     'django.contrib.messages',
+    'dmr_jwt',
     'dmr_jwt.blocklist',
     'tests.app',
 ]

@@ -30,9 +30,11 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.views.verify',
     'dmr_jwt.concrete_views',
     'dmr_jwt.concrete_views.body',
+    'dmr_jwt.views.jwks',
     'dmr_jwt.keys',
     'dmr_jwt.signals',
     'dmr_jwt.conf',
+    'dmr_jwt.apps',
     'dmr_jwt.blocklist',
     'dmr_jwt.blocklist.auth',
     'dmr_jwt.blocklist.views',
@@ -103,6 +105,8 @@ DOCUMENTED_NAMES: Final = [
     ('dmr_jwt.concrete_views', 'RefreshTokenAsyncController'),
     ('dmr_jwt.concrete_views', 'VerifyTokenSyncController'),
     ('dmr_jwt.concrete_views', 'VerifyTokenAsyncController'),
+    ('dmr_jwt.views', 'JWKSSyncController'),
+    ('dmr_jwt.views', 'JWKSAsyncController'),
 ]
 
 

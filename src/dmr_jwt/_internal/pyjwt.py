@@ -56,6 +56,7 @@ __all__ = (
     'key_problem',
     'load_public_jwk',
     'prepare_key',
+    'private_jwk',
     'public_jwk',
     'token_errors',
     'unverified_kid',
@@ -422,3 +423,16 @@ def load_public_jwk(jwk: dict[str, Any], algorithm: str) -> Any:
     if problem is not None:
         raise ValueError(problem)
     return key
+
+
+def private_jwk(key: Any, algorithm: str) -> dict[str, Any]:
+    """
+    The JWK (RFC 7517) of a prepared signing *key*, private parameters too.
+
+    Only for ``manage.py jwt_keys jwks --private``: never served.
+    """
+    jwk: dict[str, Any] = jwt.get_algorithm_by_name(algorithm).to_jwk(
+        key,
+        as_dict=True,
+    )
+    return jwk

@@ -5,14 +5,13 @@ Shared by the blocklist mixins and the logout controllers; does no I/O.
 
 import dataclasses
 import datetime as dt
-import functools
-from collections.abc import Iterable, Iterator
 from typing import Any, final
 
-from django.urls import URLPattern, URLResolver, get_resolver
-
-from dmr_jwt._internal.controllers import TokenController
 from dmr_jwt._internal.families import refresh_family
+from dmr_jwt._internal.routes import (
+    controller_token_lifetime,
+    routed_token_lifetime,
+)
 from dmr_jwt.token import JWToken
 
 __all__ = ('Replay', 'family_expiry', 'routed_token_lifetime')
@@ -81,7 +80,7 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
     leeway.
     """
     lifetime: dt.timedelta = max(
-        _lifetime(type(controller)) or dt.timedelta(0),
+        controller_token_lifetime(type(controller)) or dt.timedelta(0),
         routed_token_lifetime(getattr(controller.request, 'urlconf', None)),
     )
     expires_at = max(
@@ -92,47 +91,3 @@ def family_expiry(controller: Any, *tokens: JWToken) -> dt.datetime:
 
 #: Leeway of the auth classes that check the family's access tokens.
 _FAMILY_EXPIRY_MARGIN = dt.timedelta(days=1)
-
-
-def routed_token_lifetime(urlconf: str | None = None) -> dt.timedelta:
-    """
-    The longest lifetime that a token controller of *urlconf* gives.
-
-    Read from the controllers that *urlconf* routes (``ROOT_URLCONF`` by
-    default, ``request.urlconf`` when a middleware set one): they are what
-    issues tokens. Once per URLconf: a controller that is only imported
-    issues nothing.
-    """
-    return _routed_lifetime(get_resolver(urlconf))
-
-
-@functools.lru_cache(maxsize=8)
-def _routed_lifetime(resolver: URLResolver) -> dt.timedelta:
-    # One entry per resolver: `override_settings(ROOT_URLCONF=...)` and
-    # `clear_url_caches()` make a new one.
-    lifetimes = [
-        lifetime
-        for view_class in _routed_view_classes(resolver.url_patterns)
-        if (lifetime := _lifetime(view_class)) is not None
-    ]
-    return max(lifetimes, default=dt.timedelta(0))
-
-
-def _routed_view_classes(patterns: Iterable[Any]) -> Iterator[type[Any]]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _routed_view_classes(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern):
-            view_class = getattr(pattern.callback, 'view_class', None)
-            if isinstance(view_class, type):
-                yield view_class
-
-
-def _lifetime(controller_cls: type[Any]) -> dt.timedelta | None:
-    # A token controller's longest token lifetime, or `None`.
-    if not issubclass(controller_cls, TokenController):
-        return None
-    return max(
-        controller_cls.jwt_refresh_expiration,
-        controller_cls.jwt_expiration,
-    )

@@ -4,6 +4,9 @@ The controllers that take the tokens in the request body live in
 :mod:`dmr_jwt.views.body`, the verify controllers in
 :mod:`dmr_jwt.views.verify`; their names are re-exported here, as
 django-modern-rest 0.16 does for ``dmr.security.jwt.views``.
+:mod:`dmr_jwt.views.body`; their names are re-exported here, as
+django-modern-rest 0.16 does for ``dmr.security.jwt.views``. So are the
+JWKS controllers of :mod:`dmr_jwt.views.jwks` (the public keys).
 """
 
 from dmr_jwt._internal.reports import hide_secrets as hide_secrets
@@ -22,6 +25,10 @@ from dmr_jwt.views.body import RefreshTokenPayload as RefreshTokenPayload
 from dmr_jwt.views.body import (
     RefreshTokenSyncController as RefreshTokenSyncController,
 )
+from dmr_jwt.views.jwks import JWK as JWK
+from dmr_jwt.views.jwks import JWKSAsyncController as JWKSAsyncController
+from dmr_jwt.views.jwks import JWKSResponse as JWKSResponse
+from dmr_jwt.views.jwks import JWKSSyncController as JWKSSyncController
 from dmr_jwt.views.verify import (
     VerifyTokenAsyncController as VerifyTokenAsyncController,
 )
@@ -31,6 +38,10 @@ from dmr_jwt.views.verify import (
 )
 
 __all__ = (
+    'JWK',
+    'JWKSAsyncController',
+    'JWKSResponse',
+    'JWKSSyncController',
     'ObtainTokensAsyncController',
     'ObtainTokensPayload',
     'ObtainTokensResponse',

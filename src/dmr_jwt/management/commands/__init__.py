@@ -1,0 +1,1 @@
+"""Management commands of the core: ``manage.py jwt_keys``."""
