@@ -3,8 +3,6 @@
 The controllers that take the tokens in the request body live in
 :mod:`dmr_jwt.views.body`, the verify controllers in
 :mod:`dmr_jwt.views.verify`; their names are re-exported here, as
-django-modern-rest 0.16 does for ``dmr.security.jwt.views``.
-:mod:`dmr_jwt.views.body`; their names are re-exported here, as
 django-modern-rest 0.16 does for ``dmr.security.jwt.views``. So are the
 JWKS controllers of :mod:`dmr_jwt.views.jwks` (the public keys).
 """
