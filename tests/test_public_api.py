@@ -24,6 +24,7 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.options',
     'dmr_jwt.auth',
     'dmr_jwt.auth.header',
+    'dmr_jwt.auth.cookie',
     'dmr_jwt.errors',
     'dmr_jwt.views',
     'dmr_jwt.views.body',
@@ -208,6 +209,8 @@ def test_package_all_is_the_public_surface() -> None:
     assert len(dmr_jwt.__all__) == len(public)
     assert set(dmr_jwt.__all__) == public
     assert public == {
+        'CookieJWTAsyncAuth',
+        'CookieJWTSyncAuth',
         'HeaderJWTAsyncAuth',
         'HeaderJWTSyncAuth',
         'InvalidTokenError',
