@@ -1,7 +1,8 @@
 """Reusable controllers that issue, refresh and verify JWT tokens.
 
 The controllers that take the tokens in the request body live in
-:mod:`dmr_jwt.views.body`; their names are re-exported here, as
+:mod:`dmr_jwt.views.body`, the verify controllers in
+:mod:`dmr_jwt.views.verify`; their names are re-exported here, as
 django-modern-rest 0.16 does for ``dmr.security.jwt.views``.
 """
 
@@ -21,6 +22,13 @@ from dmr_jwt.views.body import RefreshTokenPayload as RefreshTokenPayload
 from dmr_jwt.views.body import (
     RefreshTokenSyncController as RefreshTokenSyncController,
 )
+from dmr_jwt.views.verify import (
+    VerifyTokenAsyncController as VerifyTokenAsyncController,
+)
+from dmr_jwt.views.verify import VerifyTokenPayload as VerifyTokenPayload
+from dmr_jwt.views.verify import (
+    VerifyTokenSyncController as VerifyTokenSyncController,
+)
 
 __all__ = (
     'ObtainTokensAsyncController',
@@ -30,5 +38,8 @@ __all__ = (
     'RefreshTokenAsyncController',
     'RefreshTokenPayload',
     'RefreshTokenSyncController',
+    'VerifyTokenAsyncController',
+    'VerifyTokenPayload',
+    'VerifyTokenSyncController',
     'hide_secrets',
 )
