@@ -1,8 +1,10 @@
 """Routes of the demo API, all under ``api/``."""
 
+from dmr.plugins.pydantic import PydanticSerializer
 from dmr.routing import Router, path
 
 from demo.api import views
+from dmr_jwt.concrete_views import VerifyTokenSyncController
 
 router = Router(
     'api/',
@@ -15,6 +17,12 @@ router = Router(
         ),
         path('auth/refresh/', views.RefreshTokens.as_view(), name='refresh'),
         path('auth/logout/', views.Logout.as_view(), name='logout'),
+        # Ready to use: `{"access_token"}` in, `204` or `401` with the reason.
+        path(
+            'auth/verify/',
+            VerifyTokenSyncController.as_view(serializer=PydanticSerializer),
+            name='verify',
+        ),
         path(
             'auth/logout-everywhere/',
             views.LogoutEverywhere.as_view(),
