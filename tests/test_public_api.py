@@ -28,6 +28,7 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.errors',
     'dmr_jwt.views',
     'dmr_jwt.views.body',
+    'dmr_jwt.views.cookie',
     'dmr_jwt.keys',
     'dmr_jwt.signals',
     'dmr_jwt.conf',
