@@ -633,6 +633,10 @@ def test_openapi_json(client: Client) -> None:
         '/api/me/',
         '/api/me/async/',
         '/api/custom/me/',
+        '/api/cookie/login/',
+        '/api/cookie/refresh/',
+        '/api/cookie/logout/',
+        '/api/cookie/me/',
     }
     for path in ('/api/me/', '/api/me/async/', '/api/custom/me/'):
         assert paths[path]['get']['security'] == [{'jwt': []}]

@@ -3,7 +3,7 @@
 from dmr.plugins.pydantic import PydanticSerializer
 from dmr.routing import Router, path
 
-from demo.api import views
+from demo.api import cookie_views, views
 from dmr_jwt.concrete_views import VerifyTokenSyncController
 
 router = Router(
@@ -31,5 +31,22 @@ router = Router(
         path('me/', views.MeSync.as_view(), name='me'),
         path('me/async/', views.MeAsync.as_view(), name='me-async'),
         path('custom/me/', views.CustomMe.as_view(), name='custom-me'),
+        # For browsers: the tokens in HttpOnly cookies (`GET /` uses them).
+        path(
+            'cookie/login/',
+            cookie_views.CookieLogin.as_view(),
+            name='cookie-login',
+        ),
+        path(
+            'cookie/refresh/',
+            cookie_views.CookieRefresh.as_view(),
+            name='cookie-refresh',
+        ),
+        path(
+            'cookie/logout/',
+            cookie_views.CookieLogout.as_view(),
+            name='cookie-logout',
+        ),
+        path('cookie/me/', cookie_views.CookieMe.as_view(), name='cookie-me'),
     ],
 )
