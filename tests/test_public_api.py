@@ -35,6 +35,7 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.blocklist',
     'dmr_jwt.blocklist.auth',
     'dmr_jwt.blocklist.views',
+    'dmr_jwt.blocklist.cookie',
     'dmr_jwt.blocklist.models',
     'dmr_jwt.blocklist.admin',
     'dmr_jwt.blocklist.apps',
