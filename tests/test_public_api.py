@@ -29,6 +29,9 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.views',
     'dmr_jwt.views.body',
     'dmr_jwt.views.cookie',
+    'dmr_jwt.views.verify',
+    'dmr_jwt.concrete_views',
+    'dmr_jwt.concrete_views.body',
     'dmr_jwt.keys',
     'dmr_jwt.signals',
     'dmr_jwt.conf',
@@ -36,6 +39,7 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.blocklist.auth',
     'dmr_jwt.blocklist.views',
     'dmr_jwt.blocklist.cookie',
+    'dmr_jwt.blocklist.verify',
     'dmr_jwt.blocklist.models',
     'dmr_jwt.blocklist.admin',
     'dmr_jwt.blocklist.apps',
@@ -84,6 +88,15 @@ DOCUMENTED_NAMES: Final = [
     ('dmr_jwt.views', 'ObtainTokensPayload'),
     ('dmr_jwt.views', 'ObtainTokensResponse'),
     ('dmr_jwt.views', 'RefreshTokenPayload'),
+    ('dmr_jwt.views', 'VerifyTokenSyncController'),
+    ('dmr_jwt.views', 'VerifyTokenAsyncController'),
+    ('dmr_jwt.views', 'VerifyTokenPayload'),
+    ('dmr_jwt.concrete_views', 'ObtainTokensSyncController'),
+    ('dmr_jwt.concrete_views', 'ObtainTokensAsyncController'),
+    ('dmr_jwt.concrete_views', 'RefreshTokenSyncController'),
+    ('dmr_jwt.concrete_views', 'RefreshTokenAsyncController'),
+    ('dmr_jwt.concrete_views', 'VerifyTokenSyncController'),
+    ('dmr_jwt.concrete_views', 'VerifyTokenAsyncController'),
 ]
 
 

@@ -170,8 +170,12 @@ async def _failing_aauthenticate(
 
 def _authenticate(mode: Mode) -> Any:
     if mode == 'sync':
-        return mock.patch('dmr_jwt.views.body.authenticate', _failing_authenticate)
-    return mock.patch('dmr_jwt.views.body.aauthenticate', _failing_aauthenticate)
+        return mock.patch(
+            'dmr_jwt.views.body.authenticate', _failing_authenticate
+        )
+    return mock.patch(
+        'dmr_jwt.views.body.aauthenticate', _failing_aauthenticate
+    )
 
 
 def _make_api_response(mode: Mode) -> Any:

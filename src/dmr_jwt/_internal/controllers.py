@@ -313,12 +313,24 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
 
     @sensitive_variables()
     def _decode_refresh_token(self, encoded_token: object) -> JWToken:
+        """Verify a refresh token: see :meth:`_decode_token`."""
+        return self._decode_token(encoded_token, 'refresh')
+
+    @sensitive_variables()
+    def _decode_token(
+        self,
+        encoded_token: object,
+        token_type: _TokenType,
+    ) -> JWToken:
         """
-        Verify a refresh token: signature, time claims, ``extras.type``.
+        Verify a token: signature, time claims, ``extras.type``.
+
+        The one decode path of the controllers that take a token (refresh,
+        verify): :attr:`jwt_token_cls` with :meth:`jwt_verify_options`.
 
         Raises:
             NotAuthenticatedError: For any token that is not a valid,
-                unexpired refresh token.
+                unexpired token of *token_type*.
 
         """
         if (
@@ -333,7 +345,7 @@ class RefreshTokenChecks(TokenController[_SerializerT]):
                 get_secret(self.jwt_secret),
                 **self.jwt_verify_options().decode_keywords(),
             )
-        if token.extras.get('type') != 'refresh':
+        if token.extras.get('type') != token_type:
             raise token_error(Reason.WRONG_TYPE)
         return token
 

@@ -5,6 +5,8 @@ Add ``'dmr_jwt.blocklist'`` to ``INSTALLED_APPS``, run ``migrate``, and mix
 into the auth classes and :class:`RefreshTokenBlocklistSyncMixin` /
 :class:`RefreshTokenBlocklistAsyncMixin` into the refresh controllers (with
 ``jwt_rotate_refresh_tokens = True`` for rotation with reuse detection);
+:class:`VerifyTokenBlocklistSyncMixin` /
+:class:`VerifyTokenBlocklistAsyncMixin` into the verify controllers;
 :class:`LogoutSyncController` / :class:`LogoutAsyncController` end the
 caller's session (its token family), :func:`revoke_all_tokens` and
 :class:`LogoutEverywhereSyncController` /
@@ -34,6 +36,12 @@ from dmr_jwt.blocklist.store import (
     revoke_all_tokens,
     revoke_family,
 )
+from dmr_jwt.blocklist.verify import (
+    VerifyTokenBlocklistAsyncMixin,
+    VerifyTokenBlocklistSyncMixin,
+    areject_revoked,
+    reject_revoked,
+)
 from dmr_jwt.blocklist.views import (
     LogoutAsyncController,
     LogoutEverywhereAsyncController,
@@ -54,9 +62,13 @@ __all__ = (
     'LogoutSyncController',
     'RefreshTokenBlocklistAsyncMixin',
     'RefreshTokenBlocklistSyncMixin',
+    'VerifyTokenBlocklistAsyncMixin',
+    'VerifyTokenBlocklistSyncMixin',
+    'areject_revoked',
     'arevoke_all',
     'arevoke_all_tokens',
     'arevoke_family',
+    'reject_revoked',
     'revoke_all',
     'revoke_all_tokens',
     'revoke_family',

@@ -2,7 +2,8 @@
 
 The controllers that take the tokens in the request body live in
 :mod:`dmr_jwt.views.body`, those that set them as cookies in
-:mod:`dmr_jwt.views.cookie`; their names are re-exported here, as
+:mod:`dmr_jwt.views.cookie`, the verify controllers in
+:mod:`dmr_jwt.views.verify`; their names are re-exported here, as
 django-modern-rest 0.16 does for ``dmr.security.jwt.views``.
 """
 
@@ -40,6 +41,13 @@ from dmr_jwt.views.cookie import (
 from dmr_jwt.views.cookie import (
     CookieRefreshTokensSyncController as CookieRefreshTokensSyncController,
 )
+from dmr_jwt.views.verify import (
+    VerifyTokenAsyncController as VerifyTokenAsyncController,
+)
+from dmr_jwt.views.verify import VerifyTokenPayload as VerifyTokenPayload
+from dmr_jwt.views.verify import (
+    VerifyTokenSyncController as VerifyTokenSyncController,
+)
 
 __all__ = (
     'CookieLogoutAsyncController',
@@ -55,5 +63,8 @@ __all__ = (
     'RefreshTokenAsyncController',
     'RefreshTokenPayload',
     'RefreshTokenSyncController',
+    'VerifyTokenAsyncController',
+    'VerifyTokenPayload',
+    'VerifyTokenSyncController',
     'hide_secrets',
 )

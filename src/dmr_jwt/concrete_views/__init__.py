@@ -1,0 +1,40 @@
+"""Ready-to-use JWT controllers that only need a serializer.
+
+Route one with ``as_view(serializer=...)``, there is nothing else to write.
+The names are django-modern-rest 0.16's ``dmr.security.jwt.concrete_views``:
+a project switches by changing the import. Custom logic belongs to the
+reusable :mod:`dmr_jwt.views` instead.
+"""
+
+from dmr_jwt.concrete_views.body import (
+    ObtainTokensAsyncController as ObtainTokensAsyncController,
+)
+from dmr_jwt.concrete_views.body import (
+    ObtainTokensSyncController as ObtainTokensSyncController,
+)
+from dmr_jwt.concrete_views.body import (
+    RefreshTokenAsyncController as RefreshTokenAsyncController,
+)
+from dmr_jwt.concrete_views.body import (
+    RefreshTokenSyncController as RefreshTokenSyncController,
+)
+from dmr_jwt.concrete_views.body import (
+    VerifyTokenAsyncController as VerifyTokenAsyncController,
+)
+from dmr_jwt.concrete_views.body import (
+    VerifyTokenSyncController as VerifyTokenSyncController,
+)
+
+# --- cookie controllers (branch `cookies`): re-exports go here ------------
+# from dmr_jwt.concrete_views.cookie import (...)
+# --- end of the cookie controllers ----------------------------------------
+
+__all__ = (
+    'ObtainTokensAsyncController',
+    'ObtainTokensSyncController',
+    'RefreshTokenAsyncController',
+    'RefreshTokenSyncController',
+    'VerifyTokenAsyncController',
+    'VerifyTokenSyncController',
+    # --- cookie controllers (branch `cookies`): names go here ---
+)
