@@ -32,6 +32,7 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.views.verify',
     'dmr_jwt.concrete_views',
     'dmr_jwt.concrete_views.body',
+    'dmr_jwt.concrete_views.cookie',
     'dmr_jwt.keys',
     'dmr_jwt.signals',
     'dmr_jwt.conf',
