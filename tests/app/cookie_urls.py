@@ -53,6 +53,10 @@ blocklist_router = Router(
 urlpatterns = [
     *app_urls.urlpatterns,
     path(
-        router.prefix, include((router.urls, 'cookieapp'), namespace='cookie')
+        router.prefix,
+        include(
+            (router.urls + blocklist_router.urls, 'cookieapp'),
+            namespace='cookie',
+        ),
     ),
 ]
