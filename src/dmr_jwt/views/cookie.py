@@ -193,7 +193,7 @@ class CookieObtainTokensAsyncController(
         """See :meth:`CookieObtainTokensSyncController.make_api_response`."""
 
 
-class _CookieRefreshTokens(
+class _CookieRefreshChecks(
     _cookies.CookieTokensController[_SerializerT, _CookieResponseT],
     _controllers.RefreshTokenChecks[_SerializerT],
 ):
@@ -201,7 +201,7 @@ class _CookieRefreshTokens(
 
 
 class CookieRefreshTokensSyncController(
-    _CookieRefreshTokens[_SerializerT, _CookieResponseT],
+    _CookieRefreshChecks[_SerializerT, _CookieResponseT],
     Generic[_SerializerT, _CookieResponseT],
 ):
     """
@@ -268,7 +268,7 @@ class CookieRefreshTokensSyncController(
 
 
 class CookieRefreshTokensAsyncController(
-    _CookieRefreshTokens[_SerializerT, _CookieResponseT],
+    _CookieRefreshChecks[_SerializerT, _CookieResponseT],
     Generic[_SerializerT, _CookieResponseT],
 ):
     """
@@ -336,7 +336,7 @@ class CookieRefreshTokensAsyncController(
 
 
 class CookieLogoutSyncController(
-    _cookies.CookieTokensController[_SerializerT, _CookieResponseT],
+    _CookieRefreshChecks[_SerializerT, _CookieResponseT],
     Generic[_SerializerT, _CookieResponseT],
 ):
     """
@@ -383,7 +383,7 @@ class CookieLogoutSyncController(
 
 
 class CookieLogoutAsyncController(
-    _cookies.CookieTokensController[_SerializerT, _CookieResponseT],
+    _CookieRefreshChecks[_SerializerT, _CookieResponseT],
     Generic[_SerializerT, _CookieResponseT],
 ):
     """
