@@ -1,6 +1,8 @@
 """Tokens travel both ways between dmr_jwt and django-modern-rest's module.
 
-This is the only module of the suite that imports the built-in JWT module.
+With ``test_interop_concrete_views.py`` (and its URLs,
+``tests/app/interop_urls.py``), the only modules of the suite that import
+the built-in JWT module.
 """
 
 import base64
