@@ -5,8 +5,9 @@ The demo runs as ``make demo`` runs it (``manage.py runserver``, SQLite,
 the demo user); the page logs in with the cookie API (``/api/cookie/``),
 shows who is signed in, refreshes and logs out. Checked in the browser:
 the token cookies are ``HttpOnly`` (``document.cookie`` never holds a
-token), the CSRF token is rotated on login, a reload keeps the session,
-a logout drops both cookies (and ``/api/cookie/me/`` answers ``401``),
+token), the CSRF token is rotated on login, a reload keeps the session
+(and refreshes it when the access cookie is gone), a logout drops both
+cookies and revokes the session (``/api/cookie/me/`` answers ``401``),
 and a form posted from another origin without the CSRF token is refused
 with ``403`` although the browser sends the cookies along.
 """
@@ -161,6 +162,38 @@ def test_log_in_reload_refresh_log_out(
     assert fetch_status(chrome, '/api/cookie/me/') == 401
     chrome.refresh()
     wait_for_status(chrome, SIGNED_OUT)
+    # Revoked, not only forgotten: a copy taken before the logout is
+    # refused too.
+    status, _ = demo_server.get(
+        '/api/cookie/me/',
+        cookies={ACCESS: refreshed[ACCESS]['value']},
+    )
+    assert status == 401
+
+
+def test_the_page_refreshes_an_expired_access_cookie_on_load(
+    chrome: WebDriver,
+    demo_server: DemoServer,
+) -> None:
+    open_page(chrome, demo_server)
+    log_in(chrome)
+    wait_for_status(chrome, SIGNED_IN)
+    before = all_cookies(chrome)
+    # What the browser does when the access cookie's Max-Age is over.
+    chrome.execute_cdp_cmd(
+        'Network.deleteCookies',
+        {'name': ACCESS, 'url': demo_server.url('/')},
+    )
+    assert ACCESS not in all_cookies(chrome)
+
+    chrome.refresh()
+    wait_for_status(chrome, SIGNED_IN)
+
+    after = all_cookies(chrome)
+    assert after[ACCESS]['value'], after
+    # Rotated: a new refresh token, the old one used up.
+    assert after[REFRESH]['value'] != before[REFRESH]['value']
+    assert_tokens_hidden_from_scripts(chrome)
 
 
 def test_a_wrong_password_signs_nobody_in(

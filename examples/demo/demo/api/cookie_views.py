@@ -7,7 +7,9 @@ The cookie API of the demo, for browsers: the login page (``GET /``) uses it.
 * ``POST /api/cookie/refresh/``: a new pair of cookies for the refresh
   cookie, which the browser sends to this path only; with rotation, as
   ``/api/auth/refresh/``. CSRF header required.
-* ``POST /api/cookie/logout/``: both cookies dropped. CSRF header required.
+* ``POST /api/cookie/logout/``: the session revoked (the access cookie's
+  token and its family) and both cookies dropped. A valid access cookie
+  and the CSRF header required.
 * ``GET /api/cookie/me/``: who the access cookie belongs to.
 
 The cookies are ``Secure`` unless the ``DEMO_JWT_COOKIE_SECURE`` setting
@@ -26,6 +28,7 @@ from typing_extensions import override
 from demo.api.views import MeResponse
 from dmr_jwt.auth import CookieJWTSyncAuth
 from dmr_jwt.blocklist import (
+    CookieLogoutBlocklistSyncMixin,
     JWTokenBlocklistSyncMixin,
     RefreshTokenBlocklistSyncMixin,
 )
@@ -62,9 +65,7 @@ class CookieLogin(
         return payload
 
 
-# The mixin is typed for the body refresh controller only (for now):
-# mypy sees two `post`s, the cookie controller's wins at runtime.
-class CookieRefresh(  # type: ignore[misc]
+class CookieRefresh(
     # First in the bases, as for `/api/auth/refresh/`: a logged-out
     # refresh token cannot refresh, and rotation needs it.
     RefreshTokenBlocklistSyncMixin,
@@ -75,16 +76,22 @@ class CookieRefresh(  # type: ignore[misc]
     jwt_rotate_refresh_tokens = True
 
 
-class CookieLogout(CookieLogoutSyncController[PydanticSerializer, None]):
-    # The same cookies as the login sets, or the browser keeps them.
-    jwt_refresh_cookie_path = REFRESH_PATH
-    jwt_cookie_secure = COOKIE_SECURE
-
-
 class BlocklistCookieJWTSyncAuth(JWTokenBlocklistSyncMixin, CookieJWTSyncAuth):
     """Cookie auth that refuses logged-out (blocklisted) access tokens."""
 
     __slots__ = ()
+
+
+class CookieLogout(
+    # Revokes the session, as `/api/auth/logout/` does: a copy of the
+    # cookies taken before the logout is refused afterwards.
+    CookieLogoutBlocklistSyncMixin,
+    CookieLogoutSyncController[PydanticSerializer, None],
+):
+    auth = (BlocklistCookieJWTSyncAuth(),)
+    # The same cookies as the login sets, or the browser keeps them.
+    jwt_refresh_cookie_path = REFRESH_PATH
+    jwt_cookie_secure = COOKIE_SECURE
 
 
 class CookieMe(Controller[PydanticSerializer]):
