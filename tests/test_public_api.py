@@ -24,13 +24,16 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.options',
     'dmr_jwt.auth',
     'dmr_jwt.auth.header',
+    'dmr_jwt.auth.cookie',
     'dmr_jwt.errors',
     'dmr_jwt.views',
     'dmr_jwt.views.body',
+    'dmr_jwt.views.cookie',
     'dmr_jwt.views.verify',
     'dmr_jwt.concrete_views',
     'dmr_jwt.concrete_views.body',
     'dmr_jwt.views.jwks',
+    'dmr_jwt.concrete_views.cookie',
     'dmr_jwt.keys',
     'dmr_jwt.signals',
     'dmr_jwt.conf',
@@ -38,6 +41,7 @@ PUBLIC_MODULES: Final = (
     'dmr_jwt.blocklist',
     'dmr_jwt.blocklist.auth',
     'dmr_jwt.blocklist.views',
+    'dmr_jwt.blocklist.cookie',
     'dmr_jwt.blocklist.verify',
     'dmr_jwt.blocklist.models',
     'dmr_jwt.blocklist.admin',
@@ -234,6 +238,8 @@ def test_package_all_is_the_public_surface() -> None:
     assert len(dmr_jwt.__all__) == len(public)
     assert set(dmr_jwt.__all__) == public
     assert public == {
+        'CookieJWTAsyncAuth',
+        'CookieJWTSyncAuth',
         'HeaderJWTAsyncAuth',
         'HeaderJWTSyncAuth',
         'InvalidTokenError',

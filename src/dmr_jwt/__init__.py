@@ -9,6 +9,8 @@ the ``DMR_JWT`` settings in :mod:`dmr_jwt.conf`. Everything under
 
 from dmr_jwt._internal.users import TokenUser
 from dmr_jwt.auth import (
+    CookieJWTAsyncAuth,
+    CookieJWTSyncAuth,
     HeaderJWTAsyncAuth,
     HeaderJWTSyncAuth,
     JWTAsyncAuth,
@@ -20,6 +22,8 @@ from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
 
 __all__ = (
+    'CookieJWTAsyncAuth',
+    'CookieJWTSyncAuth',
     'HeaderJWTAsyncAuth',
     'HeaderJWTSyncAuth',
     'InvalidTokenError',

@@ -24,6 +24,7 @@ from django.test import AsyncClient, Client, TestCase
 from freezegun import freeze_time
 from pytest_django import Settings
 
+import dmr_jwt
 from demo.api.management.commands.ensure_demo_user import (
     EMAIL,
     PASSWORD,
@@ -628,9 +629,14 @@ def test_openapi_json(client: Client) -> None:
         '/api/auth/refresh/',
         '/api/auth/logout/',
         '/api/auth/logout-everywhere/',
+        '/api/auth/verify/',
         '/api/me/',
         '/api/me/async/',
         '/api/custom/me/',
+        '/api/cookie/login/',
+        '/api/cookie/refresh/',
+        '/api/cookie/logout/',
+        '/api/cookie/me/',
     }
     for path in ('/api/me/', '/api/me/async/', '/api/custom/me/'):
         assert paths[path]['get']['security'] == [{'jwt': []}]
@@ -727,6 +733,8 @@ def test_demo_settings_pass_the_system_checks() -> None:
         for name, value in os.environ.items()
         if name != 'DJANGO_SETTINGS_MODULE'
     }
+    # The code under test, not whatever the venv has installed.
+    env['PYTHONPATH'] = str(Path(dmr_jwt.__file__).resolve().parents[1])
     result = subprocess.run(
         [sys.executable, 'manage.py', 'check', '--fail-level', 'WARNING'],
         cwd=DEMO_DIR,

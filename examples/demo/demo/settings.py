@@ -3,9 +3,10 @@ Settings of the demo project.
 
 Local development only: DEBUG is on and the secret key is public.
 
-SQLite and a per-process cache by default. Two environment variables point
-the demo at real servers instead (the fault tests run it so, under
-gunicorn):
+SQLite and a per-process cache by default. ``DEMO_SQLITE_PATH`` moves the
+SQLite file (the browser test gives each run its own). Two environment
+variables point the demo at real servers instead (the fault tests run it
+so, under gunicorn):
 
 - ``DEMO_DATABASE_URL``: ``postgres://user:password@127.0.0.1:PORT/NAME``,
   the database (users and revocation rows);
@@ -81,7 +82,7 @@ WSGI_APPLICATION = 'demo.wsgi.application'
 DATABASES: dict[str, dict[str, Any]] = {
     'default': {
         'ENGINE': 'django.db.backends.sqlite3',
-        'NAME': BASE_DIR / 'db.sqlite3',
+        'NAME': os.environ.get('DEMO_SQLITE_PATH', BASE_DIR / 'db.sqlite3'),
     },
 }
 
@@ -140,6 +141,14 @@ DMR_JWT = {
     'REVOKE_TOKENS_ON_PASSWORD_CHANGE': True,
 }
 SILENCED_SYSTEM_CHECKS = [] if DEMO_REDIS_URL else ['dmr_jwt.W001']
+
+# The cookie API (`/api/cookie/`, used by the login page at `/`) marks its
+# token cookies `Secure` only when this is on. LOCAL DEVELOPMENT ONLY: off,
+# so that `make demo` works over plain http://127.0.0.1:8000 (browsers
+# drop `Secure` cookies set over http). In production, over https, keep
+# it on: the controllers' `jwt_cookie_secure` defaults to `True`, and
+# nothing but this demo should ever turn it off.
+DEMO_JWT_COOKIE_SECURE = False
 
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 

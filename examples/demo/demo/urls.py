@@ -13,6 +13,7 @@ from django.urls import include, path
 from dmr.openapi import OpenAPIConfig, build_schema
 from dmr.openapi.views import OpenAPIJsonView, ScalarView, SwaggerView
 
+from demo.api.pages import login_page
 from demo.api.urls import router
 
 schema = build_schema(
@@ -21,6 +22,8 @@ schema = build_schema(
 )
 
 urlpatterns = [
+    # The login page of the cookie API (`demo/api/pages.py`).
+    path('', login_page, name='login-page'),
     path('admin/', admin.site.urls),
     path(router.prefix, include((router.urls, 'demo'), namespace='api')),
     path('docs/openapi.json/', OpenAPIJsonView.as_view(schema), name='openapi'),

@@ -10,7 +10,10 @@ into the auth classes and :class:`RefreshTokenBlocklistSyncMixin` /
 :class:`LogoutSyncController` / :class:`LogoutAsyncController` end the
 caller's session (its token family), :func:`revoke_all_tokens` and
 :class:`LogoutEverywhereSyncController` /
-:class:`LogoutEverywhereAsyncController` log a user out everywhere.
+:class:`LogoutEverywhereAsyncController` log a user out everywhere;
+:class:`CookieLogoutBlocklistSyncMixin` /
+:class:`CookieLogoutBlocklistAsyncMixin` do the same for the cookie logout
+controllers of :mod:`dmr_jwt.views.cookie`.
 Nothing here imports models at import time, so this package is safe to
 import while Django populates its apps.
 """
@@ -20,6 +23,10 @@ from dmr_jwt.blocklist.auth import (
     JWTokenBlocklistSyncMixin,
     RefreshTokenBlocklistAsyncMixin,
     RefreshTokenBlocklistSyncMixin,
+)
+from dmr_jwt.blocklist.cookie import (
+    CookieLogoutBlocklistAsyncMixin,
+    CookieLogoutBlocklistSyncMixin,
 )
 from dmr_jwt.blocklist.store import (
     arevoke_all,
@@ -44,6 +51,8 @@ from dmr_jwt.blocklist.views import (
 )
 
 __all__ = (
+    'CookieLogoutBlocklistAsyncMixin',
+    'CookieLogoutBlocklistSyncMixin',
     'JWTokenBlocklistAsyncMixin',
     'JWTokenBlocklistSyncMixin',
     'LogoutAsyncController',

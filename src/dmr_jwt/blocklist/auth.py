@@ -49,11 +49,8 @@ from dmr_jwt.errors import Reason as _Reason
 from dmr_jwt.token import JWToken as _JWToken
 
 if TYPE_CHECKING:
+    from dmr_jwt._internal.controllers import RefreshTokenChecks
     from dmr_jwt.blocklist.models import BlocklistedJWToken
-    from dmr_jwt.views import (
-        RefreshTokenAsyncController,
-        RefreshTokenSyncController,
-    )
 
     class _SyncAuthBase:
         # What the mixin needs of the class it is mixed into: an auth
@@ -70,8 +67,22 @@ if TYPE_CHECKING:
         ) -> None:
             """The ``check_auth`` below the mixin."""
 
-    _SyncRefreshBase = RefreshTokenSyncController[Any, Any, Any]
-    _AsyncRefreshBase = RefreshTokenAsyncController[Any, Any, Any]
+    class _SyncRefreshBase(RefreshTokenChecks[Any]):
+        # The hooks of every sync refresh controller, body
+        # (`RefreshTokenSyncController`) or cookie
+        # (`CookieRefreshTokensSyncController`).
+        def check_refresh_token(self, token: _JWToken) -> None:
+            """The ``check_refresh_token`` below the mixin."""
+
+        def use_refresh_token(self, token: _JWToken) -> bool:
+            """The ``use_refresh_token`` below the mixin."""
+
+    class _AsyncRefreshBase(RefreshTokenChecks[Any]):
+        async def check_refresh_token(self, token: _JWToken) -> None:
+            """The ``check_refresh_token`` below the mixin."""
+
+        async def use_refresh_token(self, token: _JWToken) -> bool:
+            """The ``use_refresh_token`` below the mixin."""
 else:
     _SyncAuthBase = _AsyncAuthBase = object
     _SyncRefreshBase = _AsyncRefreshBase = object

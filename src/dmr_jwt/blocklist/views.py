@@ -51,14 +51,11 @@ from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt._internal import boundary as _boundary
 from dmr_jwt._internal import controllers as _controllers
-from dmr_jwt._internal import families as _families
 from dmr_jwt._internal import reports as _reports
-from dmr_jwt._internal.http_errors import token_error as _token_error
 from dmr_jwt.auth import request_jwt as _request_jwt
-from dmr_jwt.blocklist import _logout, _sessions
+from dmr_jwt.blocklist import _logout
 from dmr_jwt.blocklist import auth as _mixins
 from dmr_jwt.blocklist.store import get_store as _get_store
-from dmr_jwt.errors import Reason as _Reason
 from dmr_jwt.token import JWToken as _JWToken
 
 if TYPE_CHECKING:
@@ -113,53 +110,16 @@ class _LogoutMixin(_controllers.RefreshTokenChecks[_SerializerT]):
         self,
         encoded_refresh: str | None,
     ) -> tuple[_JWToken, _JWToken | None]:
-        """
-        The calling access token and the verified refresh token, if any.
-
-        Raises:
-            NotAuthenticatedError: When the refresh token is not a valid
-                refresh token of the access token's ``sub``.
-
-        """
-        access = _request_jwt(self.request, strict=True)
-        if encoded_refresh is None:
-            return access, None
-        refresh = self._decode_refresh_token(encoded_refresh)
-        if refresh.sub != access.sub:
-            raise _token_error(_Reason.INVALID_CLAIMS)
-        return access, refresh
+        """See :func:`dmr_jwt.blocklist._logout.tokens_to_revoke`."""
+        return _logout.tokens_to_revoke(self, encoded_refresh)
 
     def _families_to_revoke(
         self,
         access: _JWToken,
         refresh: _JWToken | None,
     ) -> list[dict[str, Any]]:
-        """``revoke_family`` arguments for each family of the session."""
-        families = dict.fromkeys(
-            family
-            for family in (
-                None if refresh is None else _families.refresh_family(refresh),
-                _families.token_family(access),
-            )
-            if family is not None
-        )
-        return [
-            {
-                'family': family,
-                'sub': access.sub,
-                'expires_at': _sessions.family_expiry(
-                    self,
-                    *(
-                        token
-                        for token in (access, refresh)
-                        if token is not None
-                    ),
-                ),
-                'cause': 'logout',
-                'sender': type(self),
-            }
-            for family in families
-        ]
+        """See :func:`dmr_jwt.blocklist._logout.families_to_revoke`."""
+        return _logout.families_to_revoke(self, access, refresh)
 
 
 class LogoutSyncController(

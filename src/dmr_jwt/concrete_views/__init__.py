@@ -24,17 +24,40 @@ from dmr_jwt.concrete_views.body import (
 from dmr_jwt.concrete_views.body import (
     VerifyTokenSyncController as VerifyTokenSyncController,
 )
-
-# --- cookie controllers (branch `cookies`): re-exports go here ------------
-# from dmr_jwt.concrete_views.cookie import (...)
-# --- end of the cookie controllers ----------------------------------------
+from dmr_jwt.concrete_views.cookie import (
+    DEFAULT_REFRESH_COOKIE_PATH as DEFAULT_REFRESH_COOKIE_PATH,
+)
+from dmr_jwt.concrete_views.cookie import (
+    CookieLogoutAsyncController as CookieLogoutAsyncController,
+)
+from dmr_jwt.concrete_views.cookie import (
+    CookieLogoutSyncController as CookieLogoutSyncController,
+)
+from dmr_jwt.concrete_views.cookie import (
+    CookieObtainTokensAsyncController as CookieObtainTokensAsyncController,
+)
+from dmr_jwt.concrete_views.cookie import (
+    CookieObtainTokensSyncController as CookieObtainTokensSyncController,
+)
+from dmr_jwt.concrete_views.cookie import (
+    CookieRefreshTokensAsyncController as CookieRefreshTokensAsyncController,
+)
+from dmr_jwt.concrete_views.cookie import (
+    CookieRefreshTokensSyncController as CookieRefreshTokensSyncController,
+)
 
 __all__ = (
+    'DEFAULT_REFRESH_COOKIE_PATH',
+    'CookieLogoutAsyncController',
+    'CookieLogoutSyncController',
+    'CookieObtainTokensAsyncController',
+    'CookieObtainTokensSyncController',
+    'CookieRefreshTokensAsyncController',
+    'CookieRefreshTokensSyncController',
     'ObtainTokensAsyncController',
     'ObtainTokensSyncController',
     'RefreshTokenAsyncController',
     'RefreshTokenSyncController',
     'VerifyTokenAsyncController',
     'VerifyTokenSyncController',
-    # --- cookie controllers (branch `cookies`): names go here ---
 )

@@ -1,7 +1,8 @@
 """Reusable controllers that issue, refresh and verify JWT tokens.
 
 The controllers that take the tokens in the request body live in
-:mod:`dmr_jwt.views.body`, the verify controllers in
+:mod:`dmr_jwt.views.body`, those that set them as cookies in
+:mod:`dmr_jwt.views.cookie`, the verify controllers in
 :mod:`dmr_jwt.views.verify`; their names are re-exported here, as
 django-modern-rest 0.16 does for ``dmr.security.jwt.views``. So are the
 JWKS controllers of :mod:`dmr_jwt.views.jwks` (the public keys).
@@ -23,6 +24,24 @@ from dmr_jwt.views.body import RefreshTokenPayload as RefreshTokenPayload
 from dmr_jwt.views.body import (
     RefreshTokenSyncController as RefreshTokenSyncController,
 )
+from dmr_jwt.views.cookie import (
+    CookieLogoutAsyncController as CookieLogoutAsyncController,
+)
+from dmr_jwt.views.cookie import (
+    CookieLogoutSyncController as CookieLogoutSyncController,
+)
+from dmr_jwt.views.cookie import (
+    CookieObtainTokensAsyncController as CookieObtainTokensAsyncController,
+)
+from dmr_jwt.views.cookie import (
+    CookieObtainTokensSyncController as CookieObtainTokensSyncController,
+)
+from dmr_jwt.views.cookie import (
+    CookieRefreshTokensAsyncController as CookieRefreshTokensAsyncController,
+)
+from dmr_jwt.views.cookie import (
+    CookieRefreshTokensSyncController as CookieRefreshTokensSyncController,
+)
 from dmr_jwt.views.jwks import JWK as JWK
 from dmr_jwt.views.jwks import JWKSAsyncController as JWKSAsyncController
 from dmr_jwt.views.jwks import JWKSResponse as JWKSResponse
@@ -37,6 +56,12 @@ from dmr_jwt.views.verify import (
 
 __all__ = (
     'JWK',
+    'CookieLogoutAsyncController',
+    'CookieLogoutSyncController',
+    'CookieObtainTokensAsyncController',
+    'CookieObtainTokensSyncController',
+    'CookieRefreshTokensAsyncController',
+    'CookieRefreshTokensSyncController',
     'JWKSAsyncController',
     'JWKSResponse',
     'JWKSSyncController',
