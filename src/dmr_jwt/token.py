@@ -187,7 +187,7 @@ class JWToken:
     def decode(
         cls,
         encoded_token: str,
-        secret: str | bytes | _pyjwt.VerifyingKey,
+        secret: str,
         algorithm: str,
         *,
         leeway: int = 0,
@@ -277,7 +277,7 @@ class JWToken:
     def decode_payload(
         cls,
         encoded_token: str,
-        secret: str | bytes | _pyjwt.VerifyingKey,
+        secret: str,
         algorithms: list[str],
         *,
         leeway: int,

@@ -6,6 +6,7 @@ through the cookie endpoints of :mod:`tests.app.cookie_blocklist_views`
 both serializers, sync and async, SQLite/PostgreSQL x locmem/Redis/none.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 import pytest
@@ -72,6 +73,10 @@ class Browser:
         self.client.cookies[name] = value
 
 
+#: What the `browser_factory` fixture gives: a new browser per call.
+_Factory = Callable[[], Browser]
+
+
 @pytest.fixture
 def browser_factory(
     settings: Settings,
@@ -90,7 +95,7 @@ def browser_factory(
 
 
 def test_rotation_then_reuse_revokes_the_family(
-    browser_factory: type[Browser],
+    browser_factory: _Factory,
 ) -> None:
     browser = browser_factory()
     browser.login()
@@ -113,7 +118,7 @@ def test_rotation_then_reuse_revokes_the_family(
 
 
 def test_used_refresh_cookie_is_refused(
-    browser_factory: type[Browser],
+    browser_factory: _Factory,
 ) -> None:
     browser = browser_factory()
     browser.login()
@@ -124,7 +129,9 @@ def test_used_refresh_cookie_is_refused(
     assert_unauthorized(browser.refresh(), Reason.REUSED, scheme=None)
 
 
-def test_logout_revokes_the_session(browser_factory: type[Browser]) -> None:
+def test_logout_revokes_the_session(
+    browser_factory: _Factory,
+) -> None:
     browser = browser_factory()
     browser.login()
     access = browser.cookie('access_token')
@@ -143,7 +150,9 @@ def test_logout_revokes_the_session(browser_factory: type[Browser]) -> None:
     assert_unauthorized(browser.refresh(), Reason.REVOKED, scheme=None)
 
 
-def test_logout_leaves_other_sessions(browser_factory: type[Browser]) -> None:
+def test_logout_leaves_other_sessions(
+    browser_factory: _Factory,
+) -> None:
     browser, other = browser_factory(), browser_factory()
     browser.login()
     other.login()
@@ -156,7 +165,7 @@ def test_logout_leaves_other_sessions(browser_factory: type[Browser]) -> None:
 
 
 def test_logout_everywhere_revokes_every_session(
-    browser_factory: type[Browser],
+    browser_factory: _Factory,
 ) -> None:
     browser, other = browser_factory(), browser_factory()
     other.login()
@@ -171,7 +180,7 @@ def test_logout_everywhere_revokes_every_session(
 
 
 def test_logout_needs_a_valid_access_cookie(
-    browser_factory: type[Browser],
+    browser_factory: _Factory,
 ) -> None:
     browser = browser_factory()
     browser.login()

@@ -8,7 +8,7 @@ the algorithm being the key's own when the key comes from a ring.
 """
 
 import dataclasses
-from typing import Any, final
+from typing import Any, cast, final
 
 from django.views.decorators.debug import sensitive_variables
 
@@ -96,7 +96,9 @@ class TokenVerifier:
             key = self.keys.verifying_key(_pyjwt.unverified_kid(encoded_token))
             token = self.token_cls.decode(
                 encoded_token,
-                key.verifying_key,
+                # The documented signature says `str` (subclasses override
+                # it so); PyJWT takes the loaded public key all the same.
+                cast('str', key.verifying_key),
                 **self._keywords_for(key.algorithm),
             )
         if cache is not None:
