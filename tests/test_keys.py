@@ -149,7 +149,7 @@ def test_auth_never_accepts_alg_none(
         )
 
 
-# key_problem: PyJWT's own rules, through `dmr_jwt._internal.pyjwt`.
+# key_problem: PyJWT's own rules, through `dmr_jwt._internal.pyjwk`.
 
 
 @pytest.mark.parametrize(

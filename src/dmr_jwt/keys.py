@@ -33,13 +33,14 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.views.decorators.debug import sensitive_variables
 
+from dmr_jwt._internal.key import Key, KeyState
 from dmr_jwt._internal.key_config import (
     FileKeySource,
     key_from_entry,
     ring_from_entries,
 )
-from dmr_jwt._internal.keyring import Key, KeyRing, KeySource, KeyState
-from dmr_jwt._internal.pyjwt import key_problem
+from dmr_jwt._internal.keyring import KeyRing, KeySource
+from dmr_jwt._internal.pyjwk import key_problem
 from dmr_jwt._internal.remote_jwks import RemoteJWKS
 
 __all__ = (

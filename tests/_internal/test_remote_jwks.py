@@ -19,7 +19,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from pytest_django import Settings
 
-from dmr_jwt._internal.keyring import ASYMMETRIC_ALGORITHMS
+from dmr_jwt._internal.key import ASYMMETRIC_ALGORITHMS
 from dmr_jwt.errors import InvalidTokenError, KeysUnavailableError, Reason
 from dmr_jwt.keys import Key, KeyState, RemoteJWKS, project_keys
 from tests.conftest import Mode

@@ -31,21 +31,19 @@ from dmr_jwt._internal.families import (
     FAMILY_MAX_LENGTH,
     is_usable_family,
     new_family,
-    refresh_family,
     request_family,
     set_request_family,
 )
 from dmr_jwt._internal.hooks import (
-    check_auth_takes_token,
     refuse_unknown_settings,
     require_hook_modes,
 )
-from dmr_jwt._internal.http_errors import http_errors, token_error
+from dmr_jwt._internal.http_errors import http_errors
 from dmr_jwt._internal.keyring import KeyRing, KeySource
-from dmr_jwt._internal.users import SubjectLookup, set_request_user
+from dmr_jwt._internal.users import set_request_user
 from dmr_jwt._internal.verifier import TokenVerifier
 from dmr_jwt.conf import get_settings
-from dmr_jwt.errors import Reason, TokenEncodeError
+from dmr_jwt.errors import TokenEncodeError
 from dmr_jwt.keys import check_secret, get_secret, project_keys
 from dmr_jwt.options import VerifyOptions
 from dmr_jwt.token import JWToken
@@ -55,18 +53,16 @@ if TYPE_CHECKING:
     from dmr.endpoint import ModifyAnyCallable
 
 __all__ = (
-    'RefreshTokenChecks',
     'TokenController',
+    'TokenType',
     'require_hook_modes',
     'token_endpoint_spec',
 )
 
 _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
 
-_TokenType: TypeAlias = Literal['access', 'refresh']
-
-#: Refresh tokens longer than this are rejected before any parsing.
-_MAX_TOKEN_LENGTH = 8 * 1024
+#: The ``extras.type`` of the tokens that the controllers issue.
+TokenType: TypeAlias = Literal['access', 'refresh']
 
 
 def token_endpoint_spec(controller_cls: type[Any]) -> 'ModifyAnyCallable':
@@ -171,7 +167,7 @@ class TokenController(FaultBoundaryController[_SerializerT]):
         self,
         *,
         expiration: dt.datetime | None = None,
-        token_type: _TokenType | None = None,
+        token_type: TokenType | None = None,
         subject: str | None = None,
         issuer: str | None = None,
         audiences: str | Sequence[str] | None = None,
@@ -307,7 +303,7 @@ class TokenController(FaultBoundaryController[_SerializerT]):
         """
         return new_family()
 
-    def _token_extras(self, token_type: _TokenType | None) -> dict[str, Any]:
+    def _token_extras(self, token_type: TokenType | None) -> dict[str, Any]:
         extras: dict[str, Any] = {FAMILY_CLAIM: self.token_family}
         if token_type:
             extras['type'] = token_type
@@ -336,89 +332,3 @@ class TokenController(FaultBoundaryController[_SerializerT]):
     def _user_signal_kwargs(self) -> dict[str, Any]:
         """Arguments of the signals sent once tokens are issued."""
         return {**self._signal_kwargs(), 'user': self.request.user}
-
-
-class RefreshTokenChecks(TokenController[_SerializerT]):
-    """
-    Refresh token checks, shared by the sync and async controllers.
-
-    Attributes:
-        jwt_user_id_field: User model field matched against ``token.sub``.
-            Defaults to ``'pk'``.
-
-    Rotation (``jwt_rotate_refresh_tokens``) is a setting of the blocklist
-    app's refresh mixins, which implement it.
-    """
-
-    jwt_user_id_field: ClassVar[str] = 'pk'
-
-    #: Whether ``check_auth`` is called with the token, decided per class.
-    _jwt_check_auth_takes_token: ClassVar[bool] = True
-
-    @override
-    def __init_subclass__(cls) -> None:
-        """Decide once how ``check_auth`` is called (see ``hooks``)."""
-        super().__init_subclass__()
-        cls._jwt_check_auth_takes_token = check_auth_takes_token(cls)
-
-    @sensitive_variables()
-    def _decode_refresh_token(self, encoded_token: object) -> JWToken:
-        """Verify a refresh token: see :meth:`_decode_token`."""
-        return self._decode_token(encoded_token, 'refresh')
-
-    @sensitive_variables()
-    def _decode_token(
-        self,
-        encoded_token: object,
-        token_type: _TokenType,
-    ) -> JWToken:
-        """
-        Verify a token: signature, time claims, ``extras.type``.
-
-        The one decode path of the controllers that take a token (refresh,
-        verify): :attr:`jwt_token_cls` with :meth:`jwt_verify_options`.
-
-        Raises:
-            NotAuthenticatedError: For any token that is not a valid,
-                unexpired token of *token_type*.
-
-        """
-        if (
-            not isinstance(encoded_token, str)
-            or not encoded_token
-            or len(encoded_token) > _MAX_TOKEN_LENGTH
-        ):
-            raise token_error(Reason.MALFORMED)
-        with http_errors():
-            token = self.jwt_token_verifier().verify(encoded_token)
-        if token.extras.get('type') != token_type:
-            raise token_error(Reason.WRONG_TYPE)
-        return token
-
-    def _continue_family(self, token: JWToken) -> None:
-        """Issue this request's tokens into the family of *token*."""
-        family = refresh_family(token)
-        if family is not None:
-            set_request_family(self.request, family)
-
-    def _subject_lookup(self) -> SubjectLookup:
-        return SubjectLookup(self.jwt_user_id_field)
-
-    def _check_auth_args(self, user: Any, token: JWToken) -> tuple[Any, ...]:
-        # `check_auth(user, token)`, as django-modern-rest 0.16 calls it;
-        # `check_auth(user)` for classes that still override the
-        # one-argument form (see `_internal.hooks.check_auth_takes_token`).
-        if self._jwt_check_auth_takes_token:
-            return (user, token)
-        return (user,)
-
-    def _check_active(self, user: Any) -> None:
-        if not getattr(user, 'is_active', False):
-            raise token_error(Reason.USER_INACTIVE)
-
-    def _rotated_signal_kwargs(self, token: JWToken) -> dict[str, Any]:
-        return {
-            **self._user_signal_kwargs(),
-            'token': token,
-            'family': refresh_family(token),
-        }

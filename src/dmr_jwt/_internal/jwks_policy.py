@@ -18,8 +18,9 @@ from typing import Any, Final
 
 from django.core.exceptions import ImproperlyConfigured
 
+from dmr_jwt._internal import pyjwk as _pyjwk
 from dmr_jwt._internal import pyjwt as _pyjwt
-from dmr_jwt._internal.keyring import ASYMMETRIC_ALGORITHMS, Key, KeyState
+from dmr_jwt._internal.key import ASYMMETRIC_ALGORITHMS, Key, KeyState
 
 __all__ = ('checked_url', 'loggable_url', 'usable_keys')
 
@@ -74,7 +75,7 @@ def _load(member: object, seen: set[str]) -> Key | str:
     if kid in seen:
         return 'another key of the set has this kid'
     try:
-        verifying_key = _pyjwt.load_public_jwk(member, algorithm)
+        verifying_key = _pyjwk.load_public_jwk(member, algorithm)
     except ValueError as exc:
         return str(exc)
     return Key(

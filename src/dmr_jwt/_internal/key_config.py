@@ -32,7 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 from typing_extensions import override
 
-from dmr_jwt._internal.keyring import HMAC_ALGORITHMS, Key, KeyRing
+from dmr_jwt._internal.key import HMAC_ALGORITHMS, Key
+from dmr_jwt._internal.keyring import KeyRing
 
 __all__ = (
     'ENTRY_FIELDS',

@@ -28,13 +28,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 
-from dmr_jwt._internal.key_config import ring_from_entries
-from dmr_jwt._internal.keyring import (
+from dmr_jwt._internal.key import (
     ASYMMETRIC_ALGORITHMS,
     HMAC_ALGORITHMS,
-    KeyRing,
     KeyState,
 )
+from dmr_jwt._internal.key_config import ring_from_entries
+from dmr_jwt._internal.keyring import KeyRing
 
 __all__ = (
     'DEFAULT_ALGORITHM',

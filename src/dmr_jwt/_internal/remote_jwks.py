@@ -33,8 +33,9 @@ from django.core.exceptions import ImproperlyConfigured
 from typing_extensions import override
 
 from dmr_jwt._internal import jwks_policy as _policy
-from dmr_jwt._internal import pyjwt as _pyjwt
-from dmr_jwt._internal.keyring import Key, KeyRing
+from dmr_jwt._internal import pyjwk as _pyjwk
+from dmr_jwt._internal.key import Key
+from dmr_jwt._internal.keyring import KeyRing
 from dmr_jwt.errors import InvalidTokenError, KeysUnavailableError, Reason
 
 __all__ = ('RemoteJWKS',)
@@ -305,7 +306,7 @@ class _Fetcher:
         """One fetch; the new ring, or ``None`` (logged) when it failed."""
         where = _policy.loggable_url(self.url)
         try:
-            members = _pyjwt.fetch_jwk_set(
+            members = _pyjwk.fetch_jwk_set(
                 self.url,
                 timeout=self.timeout,
                 ssl_context=self.ssl_context,

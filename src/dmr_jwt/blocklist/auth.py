@@ -49,7 +49,7 @@ from dmr_jwt.errors import Reason as _Reason
 from dmr_jwt.token import JWToken as _JWToken
 
 if TYPE_CHECKING:
-    from dmr_jwt._internal.controllers import RefreshTokenChecks
+    from dmr_jwt._internal.token_checks import RefreshTokenChecks
     from dmr_jwt.blocklist.models import BlocklistedJWToken
 
     class _SyncAuthBase:

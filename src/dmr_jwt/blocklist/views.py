@@ -50,8 +50,8 @@ from dmr.serializer import BaseSerializer
 from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt._internal import boundary as _boundary
-from dmr_jwt._internal import controllers as _controllers
 from dmr_jwt._internal import reports as _reports
+from dmr_jwt._internal import token_checks as _token_checks
 from dmr_jwt.auth import request_jwt as _request_jwt
 from dmr_jwt.blocklist import _logout
 from dmr_jwt.blocklist import auth as _mixins
@@ -80,7 +80,7 @@ class LogoutPayload(TypedDict):
     refresh_token: NotRequired[str]
 
 
-class _LogoutMixin(_controllers.RefreshTokenChecks[_SerializerT]):
+class _LogoutMixin(_token_checks.RefreshTokenChecks[_SerializerT]):
     """
     Token checks shared by the sync and async logout controllers.
 

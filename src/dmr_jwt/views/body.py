@@ -3,8 +3,8 @@
 Subclass one, give it the serializer, payload and response types,
 and define the two documented hooks. Everything that does no I/O
 (settings, token creation, refresh token checks) is written once in
-``TokenController`` and ``RefreshTokenChecks``
-(``dmr_jwt._internal.controllers``); the sync and async
+``TokenController`` (``dmr_jwt._internal.controllers``) and
+``RefreshTokenChecks`` (``dmr_jwt._internal.token_checks``); the sync and async
 controllers only orchestrate it around ``authenticate``/``aauthenticate``
 and the user lookup.
 """
@@ -22,6 +22,7 @@ from typing_extensions import TypedDict, TypeVar, override
 from dmr_jwt import signals as _signals
 from dmr_jwt._internal import controllers as _controllers
 from dmr_jwt._internal import reports as _reports
+from dmr_jwt._internal import token_checks as _token_checks
 from dmr_jwt._internal import users as _users
 from dmr_jwt.token import JWToken as _JWToken
 
@@ -201,7 +202,7 @@ class ObtainTokensAsyncController(
 
 
 class RefreshTokenSyncController(
-    _controllers.RefreshTokenChecks[_SerializerT],
+    _token_checks.RefreshTokenChecks[_SerializerT],
     Generic[_SerializerT, _RefreshTokensT, _TokensResponseT],
 ):
     """
@@ -294,7 +295,7 @@ class RefreshTokenSyncController(
 
 
 class RefreshTokenAsyncController(
-    _controllers.RefreshTokenChecks[_SerializerT],
+    _token_checks.RefreshTokenChecks[_SerializerT],
     Generic[_SerializerT, _RefreshTokensT, _TokensResponseT],
 ):
     """

@@ -42,6 +42,7 @@ from dmr_jwt import signals as _signals
 from dmr_jwt._internal import controllers as _controllers
 from dmr_jwt._internal import cookie_controller as _cookies
 from dmr_jwt._internal import reports as _reports
+from dmr_jwt._internal import token_checks as _token_checks
 from dmr_jwt._internal import users as _users
 from dmr_jwt.token import JWToken as _JWToken
 from dmr_jwt.views.body import ObtainTokensPayload as _ObtainTokensPayload
@@ -195,7 +196,7 @@ class CookieObtainTokensAsyncController(
 
 class _CookieRefreshChecks(
     _cookies.CookieTokensController[_SerializerT, _CookieResponseT],
-    _controllers.RefreshTokenChecks[_SerializerT],
+    _token_checks.RefreshTokenChecks[_SerializerT],
 ):
     """The cookie settings with the refresh token checks."""
 

@@ -7,7 +7,7 @@ for an existing, active user; ``401`` with the precise reason otherwise
 ``503`` when the database or the cache cannot answer.
 
 The token is decoded exactly as the refresh controllers decode theirs
-(``RefreshTokenChecks`` in ``dmr_jwt._internal.controllers``), and the user
+(``RefreshTokenChecks`` in ``dmr_jwt._internal.token_checks``), and the user
 is found by the same lookup. Revocation is the blocklist app's: its
 ``VerifyTokenBlocklistSyncMixin`` / ``VerifyTokenBlocklistAsyncMixin``
 reject revoked tokens in :meth:`VerifyTokenSyncController.check_token`, and
@@ -28,6 +28,7 @@ from typing_extensions import TypedDict, TypeVar, override
 
 from dmr_jwt._internal import controllers as _controllers
 from dmr_jwt._internal import reports as _reports
+from dmr_jwt._internal import token_checks as _token_checks
 from dmr_jwt.token import JWToken as _JWToken
 
 __all__ = (
@@ -51,7 +52,7 @@ class VerifyTokenPayload(TypedDict):
     access_token: str
 
 
-class _VerifyTokenChecks(_controllers.RefreshTokenChecks[_SerializerT]):
+class _VerifyTokenChecks(_token_checks.RefreshTokenChecks[_SerializerT]):
     """
     What the sync and async verify controllers share.
 

@@ -26,10 +26,10 @@ from django.core.management.base import BaseCommand, CommandError
 from typing_extensions import override
 
 from dmr_jwt._internal import key_files as _files
-from dmr_jwt._internal import pyjwt as _pyjwt
+from dmr_jwt._internal import pyjwk as _pyjwk
+from dmr_jwt._internal.key import KeyState as _KeyState
 from dmr_jwt._internal.key_config import ring_from_entries as _ring_from
 from dmr_jwt._internal.keyring import KeyRing as _KeyRing
-from dmr_jwt._internal.keyring import KeyState as _KeyState
 from dmr_jwt._internal.routes import routed_token_lifetime as _lifetime
 
 _PRIVATE_WARNING: Final = (
@@ -277,7 +277,7 @@ class Command(BaseCommand):
                 {
                     'keys': [
                         {
-                            **_pyjwt.private_jwk(
+                            **_pyjwk.private_jwk(
                                 key.signing_key, key.algorithm
                             ),
                             'kid': key.kid,
