@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from freezegun import freeze_time
 from pytest_django import Settings
 
-from dmr_jwt._internal import key_files
+from dmr_jwt._internal import key_files, key_material
 from dmr_jwt._internal.key_config import read_ring_file
 from dmr_jwt.errors import InvalidTokenError, Reason
 from dmr_jwt.keys import FileKeySource, KeyRing, KeyState
@@ -489,7 +489,7 @@ def test_write_atomically_keeps_the_old_file_until_the_rename(
 
     monkeypatch.setattr(os, 'replace', replace)
 
-    key_files.write_atomically(target, b'new content')
+    key_material.write_atomically(target, b'new content')
 
     ((temporary_content, target_content, temporary),) = seen
     assert (temporary_content, target_content) == (b'new content', b'old')
@@ -515,7 +515,7 @@ def test_write_atomically_leaves_nothing_behind_on_failure(
     monkeypatch.setattr(os, 'fsync', fail)
 
     with pytest.raises(OSError, match='disk full'):
-        key_files.write_atomically(target, b'new')
+        key_material.write_atomically(target, b'new')
 
     assert target.read_bytes() == b'old'
     assert sorted(path.name for path in tmp_path.iterdir()) == ['ring.json']

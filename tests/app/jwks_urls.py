@@ -1,4 +1,7 @@
-"""URLs of the JWKS tests: ``/jwks/<serializer>/<ring|project>/<mode>/``."""
+"""URLs of the JWKS tests: ``/jwks/<serializer>/<name>/<mode>/``.
+
+``ring`` and ``project`` serve key sets; ``me`` verifies with the ring.
+"""
 
 from django.urls import include
 from dmr.controller import Controller
@@ -16,10 +19,12 @@ _CONTROLLERS: dict[str, dict[str, _Pair]] = {
     'pydantic': {
         'ring': (views.PydanticRingSync, views.PydanticRingAsync),
         'project': (views.PydanticProjectSync, views.PydanticProjectAsync),
+        'me': (views.PydanticRingMeSync, views.PydanticRingMeAsync),
     },
     'msgspec': {
         'ring': (views.MsgspecRingSync, views.MsgspecRingAsync),
         'project': (views.MsgspecProjectSync, views.MsgspecProjectAsync),
+        'me': (views.MsgspecRingMeSync, views.MsgspecRingMeAsync),
     },
 }
 

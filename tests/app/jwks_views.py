@@ -10,11 +10,13 @@ from typing import Any, Final
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from dmr import Controller
 from dmr.plugins.msgspec import MsgspecSerializer
 from dmr.plugins.pydantic import PydanticSerializer
 from dmr.serializer import BaseSerializer
-from typing_extensions import TypeVar
+from typing_extensions import TypedDict, TypeVar
 
+from dmr_jwt import JWTAsyncAuth, JWTSyncAuth, request_jwt
 from dmr_jwt.keys import Key, KeyRing, KeyState
 from dmr_jwt.views import JWKSAsyncController, JWKSSyncController
 
@@ -81,6 +83,36 @@ RING: Final = KeyRing(
 )
 
 
+class RingMeResponse(TypedDict):
+    """What the endpoints that verify with :data:`RING` return."""
+
+    sub: str
+    jti: str
+
+
+def _ring_me(controller: Controller[Any]) -> RingMeResponse:
+    token = request_jwt(controller.request, strict=True)
+    return {'sub': token.sub, 'jti': token.jti or ''}
+
+
+class _RingMeSync(Controller[_S]):
+    """Verifies with the ring, by `kid`; no database (stateless)."""
+
+    auth = (JWTSyncAuth(keys=RING, stateless=True),)
+
+    def get(self) -> RingMeResponse:
+        return _ring_me(self)
+
+
+class _RingMeAsync(Controller[_S]):
+    """Verifies with the ring, by `kid`; no database (stateless)."""
+
+    auth = (JWTAsyncAuth(keys=RING, stateless=True),)
+
+    async def get(self) -> RingMeResponse:
+        return _ring_me(self)
+
+
 class _RingSync(JWKSSyncController[_S]):
     jwt_keys = RING
 
@@ -123,3 +155,15 @@ class MsgspecProjectSync(_ProjectSync[MsgspecSerializer]): ...
 
 
 class MsgspecProjectAsync(_ProjectAsync[MsgspecSerializer]): ...
+
+
+class PydanticRingMeSync(_RingMeSync[PydanticSerializer]): ...
+
+
+class PydanticRingMeAsync(_RingMeAsync[PydanticSerializer]): ...
+
+
+class MsgspecRingMeSync(_RingMeSync[MsgspecSerializer]): ...
+
+
+class MsgspecRingMeAsync(_RingMeAsync[MsgspecSerializer]): ...

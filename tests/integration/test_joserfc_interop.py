@@ -3,7 +3,8 @@
 - A token signed with a ring key verifies with joserfc, given nothing but
   the JSON that our JWKS endpoint serves.
 - A token that joserfc signs with a ring key's private key verifies with
-  dmr_jwt.
+  dmr_jwt: ``JWToken.decode`` with the key, and the auth classes with
+  ``keys=`` the ring (picked by ``kid``), sync and async.
 """
 
 import contextlib
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 import pytest
-from django.test import Client
+from django.test import AsyncClient, Client
 from joserfc import jwk, jwt
 from joserfc.errors import JoseError, SecurityWarning
 
@@ -154,3 +155,41 @@ def test_joserfc_token_is_refused_by_another_ring_key(algorithm: str) -> None:
         JWToken.decode(encoded, other.verifying_key, other.algorithm)
 
     assert exc_info.value.reason is Reason.ALGORITHM_NOT_ALLOWED
+
+
+@pytest.mark.parametrize('algorithm', ALGORITHMS)
+@pytest.mark.parametrize('mode', ['sync', 'async'])
+async def test_joserfc_token_passes_the_auth_with_the_ring(
+    *,
+    algorithm: str,
+    mode: str,
+) -> None:
+    claims = {**_claims(), 'extras': {'type': 'access'}}
+    encoded = _joserfc_token(algorithm, claims)
+
+    response = await AsyncClient().get(
+        f'/jwks/msgspec/me/{mode}/',
+        headers={'Authorization': f'Bearer {encoded}'},
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {'sub': '42', 'jti': claims['jti']}
+
+
+@pytest.mark.parametrize('mode', ['sync', 'async'])
+async def test_joserfc_token_with_an_unknown_kid_is_refused(mode: str) -> None:
+    private = jwk.import_key(PRIVATE_PEMS['ES256'], 'EC')
+    encoded = jwt.encode(
+        {'alg': 'ES256', 'kid': 'not-in-the-ring'},
+        {**_claims(), 'extras': {'type': 'access'}},
+        private,
+        algorithms=['ES256'],
+    )
+
+    response = await AsyncClient().get(
+        f'/jwks/pydantic/me/{mode}/',
+        headers={'Authorization': f'Bearer {encoded}'},
+    )
+
+    assert response.status_code == 401
+    assert response.json()['detail'][0]['msg'] == Reason.UNKNOWN_KEY.value
