@@ -5,6 +5,7 @@ assert: what happened is read from the server's count of requests.
 """
 
 import asyncio
+import datetime as dt
 import gc
 import itertools
 import logging
@@ -17,12 +18,15 @@ from typing import Any, Final, TypeAlias
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import RequestFactory
+from dmr.exceptions import NotAuthenticatedError
 from pytest_django import Settings
 
+from dmr_jwt import JWTAsyncAuth, JWToken, JWTSyncAuth
 from dmr_jwt._internal.key import ASYMMETRIC_ALGORITHMS
 from dmr_jwt.errors import InvalidTokenError, KeysUnavailableError, Reason
 from dmr_jwt.keys import Key, KeyState, RemoteJWKS, project_keys
-from tests.conftest import Mode
+from tests.conftest import Mode, assert_token_error
 from tests.jwks_server import JWKSServer, private_pem, signing_key
 
 MakeSource: TypeAlias = Callable[..., RemoteJWKS]
@@ -755,3 +759,59 @@ def test_a_forked_worker_gets_a_thread_of_its_own(
     assert results.get(timeout=5) == 'k2'
     assert child.exitcode == 0
     assert server.hits == 2
+
+
+def _authenticate(auth: JWTSyncAuth | JWTAsyncAuth, token: str) -> Any:
+    request = RequestFactory().get(
+        '/', headers={'Authorization': f'Bearer {token}'}
+    )
+    prepared = auth.prepare_token(request)
+    assert prepared is not None
+    if isinstance(auth, JWTAsyncAuth):
+        # A real event loop: the async auth awaits `aprepare` on it.
+        return asyncio.run(auth.authenticate(request, prepared))
+    return auth.authenticate(request, prepared)
+
+
+def _issued(kid: str, pem: str) -> str:
+    return JWToken(
+        sub='42',
+        exp=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
+        extras={'type': 'access', 'username': 'alice'},
+    ).encode(pem, 'EdDSA', headers={'kid': kid})
+
+
+@pytest.mark.parametrize('auth_cls', [JWTSyncAuth, JWTAsyncAuth])
+def test_the_auth_verifies_with_the_remote_keys(
+    server: JWKSServer,
+    make_source: MakeSource,
+    auth_cls: type[JWTSyncAuth | JWTAsyncAuth],
+) -> None:
+    pem = private_pem()
+    key = Key.from_material('k1', 'EdDSA', private_key=pem)
+    server.publish([key])
+    source = make_source()
+    auth = auth_cls(keys=source, stateless=True)
+
+    user = _authenticate(auth, _issued('k1', pem))
+    with pytest.raises(NotAuthenticatedError) as exc_info:
+        _authenticate(auth, _issued('k2', private_pem()))
+
+    assert (user.pk, user.get_username()) == ('42', 'alice')
+    assert_token_error(exc_info.value, Reason.UNKNOWN_KEY)
+    assert server.hits == 2
+
+
+@pytest.mark.parametrize('auth_cls', [JWTSyncAuth, JWTAsyncAuth])
+def test_the_auth_raises_unavailable_while_no_set_was_fetched(
+    server: JWKSServer,
+    make_source: MakeSource,
+    auth_cls: type[JWTSyncAuth | JWTAsyncAuth],
+) -> None:
+    server.answer(status=500)
+    auth = auth_cls(keys=make_source(timeout=0.5), stateless=True)
+
+    # The auth's boundary (`__call__`) answers it 503: the two-process
+    # test in tests/integration/test_remote_jwks.py shows the response.
+    with pytest.raises(KeysUnavailableError):
+        _authenticate(auth, _issued('k1', private_pem()))
