@@ -7,7 +7,7 @@ both serializers, sync and async, SQLite/PostgreSQL x locmem/Redis/none.
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import pytest
 from django.contrib.auth.models import User
@@ -73,8 +73,7 @@ class Browser:
         self.client.cookies[name] = value
 
 
-#: What the `browser_factory` fixture gives: a new browser per call.
-_Factory = Callable[[], Browser]
+BrowserFactory: TypeAlias = Callable[[], Browser]
 
 
 @pytest.fixture
@@ -84,18 +83,18 @@ def browser_factory(
     serializer: SerializerName,
     mode: Mode,
     blocklist_backend: BlocklistBackend,
-) -> type[Browser]:
+) -> BrowserFactory:
     """Browsers on this test's serializer, mode and blocklist backend."""
     settings.MIDDLEWARE = [_CSRF_MIDDLEWARE]
 
     def factory() -> Browser:
         return Browser(serializer, mode)
 
-    return factory  # type: ignore[return-value]
+    return factory
 
 
 def test_rotation_then_reuse_revokes_the_family(
-    browser_factory: _Factory,
+    browser_factory: BrowserFactory,
 ) -> None:
     browser = browser_factory()
     browser.login()
@@ -118,7 +117,7 @@ def test_rotation_then_reuse_revokes_the_family(
 
 
 def test_used_refresh_cookie_is_refused(
-    browser_factory: _Factory,
+    browser_factory: BrowserFactory,
 ) -> None:
     browser = browser_factory()
     browser.login()
@@ -129,9 +128,7 @@ def test_used_refresh_cookie_is_refused(
     assert_unauthorized(browser.refresh(), Reason.REUSED, scheme=None)
 
 
-def test_logout_revokes_the_session(
-    browser_factory: _Factory,
-) -> None:
+def test_logout_revokes_the_session(browser_factory: BrowserFactory) -> None:
     browser = browser_factory()
     browser.login()
     access = browser.cookie('access_token')
@@ -150,9 +147,7 @@ def test_logout_revokes_the_session(
     assert_unauthorized(browser.refresh(), Reason.REVOKED, scheme=None)
 
 
-def test_logout_leaves_other_sessions(
-    browser_factory: _Factory,
-) -> None:
+def test_logout_leaves_other_sessions(browser_factory: BrowserFactory) -> None:
     browser, other = browser_factory(), browser_factory()
     browser.login()
     other.login()
@@ -165,7 +160,7 @@ def test_logout_leaves_other_sessions(
 
 
 def test_logout_everywhere_revokes_every_session(
-    browser_factory: _Factory,
+    browser_factory: BrowserFactory,
 ) -> None:
     browser, other = browser_factory(), browser_factory()
     other.login()
@@ -180,7 +175,7 @@ def test_logout_everywhere_revokes_every_session(
 
 
 def test_logout_needs_a_valid_access_cookie(
-    browser_factory: _Factory,
+    browser_factory: BrowserFactory,
 ) -> None:
     browser = browser_factory()
     browser.login()
