@@ -6,7 +6,8 @@ through the cookie endpoints of :mod:`tests.app.cookie_blocklist_views`
 both serializers, sync and async, SQLite/PostgreSQL x locmem/Redis/none.
 """
 
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import pytest
 from django.contrib.auth.models import User
@@ -72,6 +73,9 @@ class Browser:
         self.client.cookies[name] = value
 
 
+BrowserFactory: TypeAlias = Callable[[], Browser]
+
+
 @pytest.fixture
 def browser_factory(
     settings: Settings,
@@ -79,18 +83,18 @@ def browser_factory(
     serializer: SerializerName,
     mode: Mode,
     blocklist_backend: BlocklistBackend,
-) -> type[Browser]:
+) -> BrowserFactory:
     """Browsers on this test's serializer, mode and blocklist backend."""
     settings.MIDDLEWARE = [_CSRF_MIDDLEWARE]
 
     def factory() -> Browser:
         return Browser(serializer, mode)
 
-    return factory  # type: ignore[return-value]
+    return factory
 
 
 def test_rotation_then_reuse_revokes_the_family(
-    browser_factory: type[Browser],
+    browser_factory: BrowserFactory,
 ) -> None:
     browser = browser_factory()
     browser.login()
@@ -113,7 +117,7 @@ def test_rotation_then_reuse_revokes_the_family(
 
 
 def test_used_refresh_cookie_is_refused(
-    browser_factory: type[Browser],
+    browser_factory: BrowserFactory,
 ) -> None:
     browser = browser_factory()
     browser.login()
@@ -124,7 +128,7 @@ def test_used_refresh_cookie_is_refused(
     assert_unauthorized(browser.refresh(), Reason.REUSED, scheme=None)
 
 
-def test_logout_revokes_the_session(browser_factory: type[Browser]) -> None:
+def test_logout_revokes_the_session(browser_factory: BrowserFactory) -> None:
     browser = browser_factory()
     browser.login()
     access = browser.cookie('access_token')
@@ -143,7 +147,7 @@ def test_logout_revokes_the_session(browser_factory: type[Browser]) -> None:
     assert_unauthorized(browser.refresh(), Reason.REVOKED, scheme=None)
 
 
-def test_logout_leaves_other_sessions(browser_factory: type[Browser]) -> None:
+def test_logout_leaves_other_sessions(browser_factory: BrowserFactory) -> None:
     browser, other = browser_factory(), browser_factory()
     browser.login()
     other.login()
@@ -156,7 +160,7 @@ def test_logout_leaves_other_sessions(browser_factory: type[Browser]) -> None:
 
 
 def test_logout_everywhere_revokes_every_session(
-    browser_factory: type[Browser],
+    browser_factory: BrowserFactory,
 ) -> None:
     browser, other = browser_factory(), browser_factory()
     other.login()
@@ -171,7 +175,7 @@ def test_logout_everywhere_revokes_every_session(
 
 
 def test_logout_needs_a_valid_access_cookie(
-    browser_factory: type[Browser],
+    browser_factory: BrowserFactory,
 ) -> None:
     browser = browser_factory()
     browser.login()

@@ -10,21 +10,11 @@ browser calls with its cookies alone, require Django's CSRF check.
 Everything else is the body controllers' code
 (``dmr_jwt._internal.controllers``): token creation and families,
 refresh token verification, the hooks (``check_refresh_token``,
-``use_refresh_token``, ``check_auth``), signals, and the blocklist app's
-mixins, so rotation with reuse detection works the same:
-
-.. code:: python
-
-    class RefreshController(
-        RefreshTokenBlocklistSyncMixin,
-        CookieRefreshTokensSyncController[PydanticSerializer],
-    ):
-        jwt_refresh_cookie_path = '/api/refresh/'
-        jwt_rotate_refresh_tokens = True
-
-Logout only drops the cookies (as in the framework): its
-:meth:`~CookieLogoutSyncController.revoke_tokens` hook does nothing; the
-blocklist app's ``CookieLogoutBlocklistSyncMixin`` revokes the tokens.
+``use_refresh_token``, ``check_auth``), signals, and so the blocklist
+app's mixins: ``RefreshTokenBlocklistSyncMixin`` (rotation with reuse
+detection) on the refresh controllers, ``CookieLogoutBlocklistSyncMixin``
+(revocation) on the logout controllers, whose
+:meth:`~CookieLogoutSyncController.revoke_tokens` does nothing by default.
 """
 
 from abc import abstractmethod
@@ -59,7 +49,9 @@ _SerializerT = TypeVar('_SerializerT', bound=BaseSerializer)
 _ObtainTokensT = TypeVar('_ObtainTokensT')
 _CookieResponseT = TypeVar('_CookieResponseT', default=None)
 
-#: The hooks of the refresh controllers, all sync or all async.
+#: The hooks of each controller, all sync or all async.
+_OBTAIN_HOOKS: Final = ('convert_auth_payload', 'make_api_response')
+_LOGOUT_HOOKS: Final = ('revoke_tokens', 'make_api_response')
 _REFRESH_HOOKS: Final = (
     'check_refresh_token',
     'use_refresh_token',
@@ -85,12 +77,7 @@ class CookieObtainTokensSyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        _controllers.require_hook_modes(
-            cls,
-            'convert_auth_payload',
-            'make_api_response',
-            is_async=False,
-        )
+        _controllers.require_hook_modes(cls, *_OBTAIN_HOOKS, is_async=False)
 
     @sensitive_variables()
     @validate.lazy(_cookies.obtain_endpoint_spec)
@@ -149,12 +136,7 @@ class CookieObtainTokensAsyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        _controllers.require_hook_modes(
-            cls,
-            'convert_auth_payload',
-            'make_api_response',
-            is_async=True,
-        )
+        _controllers.require_hook_modes(cls, *_OBTAIN_HOOKS, is_async=True)
 
     @sensitive_variables()
     @validate.lazy(_cookies.obtain_endpoint_spec)
@@ -353,12 +335,7 @@ class CookieLogoutSyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        _controllers.require_hook_modes(
-            cls,
-            'revoke_tokens',
-            'make_api_response',
-            is_async=False,
-        )
+        _controllers.require_hook_modes(cls, *_LOGOUT_HOOKS, is_async=False)
 
     @sensitive_variables()
     @validate.lazy(_cookies.logout_endpoint_spec)
@@ -396,12 +373,7 @@ class CookieLogoutAsyncController(
     def __init_subclass__(cls) -> None:
         """Refuse hooks of the wrong mode (see ``require_hook_modes``)."""
         super().__init_subclass__()
-        _controllers.require_hook_modes(
-            cls,
-            'revoke_tokens',
-            'make_api_response',
-            is_async=True,
-        )
+        _controllers.require_hook_modes(cls, *_LOGOUT_HOOKS, is_async=True)
 
     @sensitive_variables()
     @validate.lazy(_cookies.logout_endpoint_spec)
