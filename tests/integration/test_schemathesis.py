@@ -254,8 +254,8 @@ def _use_real_cookies(
         cookies['access_token'] = pair['access_token']
         if case.operation.path == '/api/cookie/refresh/':
             cookies['refresh_token'] = pair['refresh_token']
-    case.cookies = {**(case.cookies or {}), **cookies}
-    case.headers = {**(case.headers or {}), 'X-CSRFToken': CSRF_TOKEN}
+    case.cookies.update(cookies)
+    case.headers['X-CSRFToken'] = CSRF_TOKEN
 
 
 def assert_documented_cookies(case: Case[Any], response: Any) -> None:
