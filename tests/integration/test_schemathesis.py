@@ -6,9 +6,11 @@ the demo's URLs. No response may be a server error, and each must match
 the document: status code, content type, headers and body.
 
 Generated credentials are never valid, so half of the cases get real ones:
-a fresh access token of the demo user for the protected operations and,
-where the generated body is schema-valid, the demo user's credentials or a
-fresh refresh token in it. Fresh for each case, because logout revokes.
+a fresh access token of the demo user for the protected operations (in
+``Authorization``, or in the access cookie with Django's CSRF cookie and
+header for the cookie API) and, where the generated body is schema-valid,
+the demo user's credentials or a fresh token in it; the cookie refresh
+gets a fresh refresh cookie. Fresh for each case, because logout revokes.
 """
 
 from collections.abc import Callable, Iterator
@@ -78,7 +80,40 @@ SCHEMA_QUIRKS: Final[dict[tuple[str, int], list[CheckFunction]]] = {
         response_schema_conformance,
     ],
     ('/api/auth/verify/', HTTPStatus.NO_CONTENT): [response_schema_conformance],
+    # dmr documents each cookie a response sets as a header of its own,
+    # named `Set-Cookie: <name>`, which no response can have:
+    # `assert_documented_cookies` checks the cookies instead.
+    **{
+        (path, HTTPStatus.NO_CONTENT): [
+            response_schema_conformance,
+            response_headers_conformance,
+        ]
+        for path in (
+            '/api/cookie/login/',
+            '/api/cookie/refresh/',
+            '/api/cookie/logout/',
+        )
+    },
 }
+
+#: How dmr names a documented cookie among the response headers.
+SET_COOKIE_PREFIX: Final = 'Set-Cookie: '
+
+#: Set by Django's CSRF middleware, which the suite's settings leave out.
+MIDDLEWARE_COOKIES: Final = frozenset({'csrftoken'})
+
+#: The cookie API: the access token in a cookie, and Django's CSRF check.
+COOKIE_PATHS: Final = frozenset(
+    {
+        '/api/cookie/login/',
+        '/api/cookie/refresh/',
+        '/api/cookie/logout/',
+        '/api/cookie/me/',
+    }
+)
+
+#: A CSRF token for the cookie and the header (Django's format: 32 chars).
+CSRF_TOKEN: Final = 'schemathesisCsrfTokenValue012345'
 
 #: Operations that want the customized access token (HS512, issuer,
 #: audiences) instead of the default one.
@@ -110,14 +145,20 @@ def _real_refresh(client: Client) -> dict[str, str]:
     return {'refresh_token': _default_pair(client)['refresh_token']}
 
 
+def _real_access(client: Client) -> dict[str, str]:
+    return {'access_token': _default_pair(client)['access_token']}
+
+
 #: Real credentials for the schema-valid bodies, per operation path.
 REAL_BODIES: Final[dict[str, BodyFactory]] = {
     '/api/auth/': lambda _: {'username': USERNAME, 'password': PASSWORD},
     '/api/auth/custom/': lambda _: {'email': EMAIL, 'password': PASSWORD},
     '/api/auth/refresh/': _real_refresh,
     '/api/auth/logout/': _real_refresh,
-    '/api/auth/verify/': lambda client: {
-        'access_token': _default_pair(client)['access_token'],
+    '/api/auth/verify/': _real_access,
+    '/api/cookie/login/': lambda _: {
+        'username': USERNAME,
+        'password': PASSWORD,
     },
 }
 
@@ -128,11 +169,6 @@ def _operations() -> list[Any]:
         if isinstance(result, Err):
             raise result.err()
         operation = result.ok()
-        if operation.path.startswith('/api/cookie/'):
-            # Cookie transport needs a session's cookies and the CSRF
-            # header, which generated cases cannot carry: tested by
-            # tests/test_cookie_views.py and the browser tests instead.
-            continue
         params.append(
             pytest.param(operation.path, operation.method, id=operation.label),
         )
@@ -172,13 +208,16 @@ def _is_negative_at(case: Case[Any], location: ParameterLocation) -> bool:
 def _use_real_credentials(case: Case[Any], client: Client) -> None:
     """Replace generated credentials, but keep schema-invalid parts."""
     path = case.operation.path
-    secured = bool(case.operation.definition.raw.get('security'))
-    if secured and not _is_negative_at(case, ParameterLocation.HEADER):
-        if path in CUSTOM_TOKEN_PATHS:
-            access = _custom_access(client)
-        else:
-            access = _default_pair(client)['access_token']
-        case.headers['Authorization'] = f'Bearer {access}'
+    if path in COOKIE_PATHS:
+        _use_real_cookies(case, client)
+    else:
+        secured = bool(case.operation.definition.raw.get('security'))
+        if secured and not _is_negative_at(case, ParameterLocation.HEADER):
+            if path in CUSTOM_TOKEN_PATHS:
+                access = _custom_access(client)
+            else:
+                access = _default_pair(client)['access_token']
+            case.headers['Authorization'] = f'Bearer {access}'
     body = REAL_BODIES.get(path)
     if (
         body is not None
@@ -186,6 +225,61 @@ def _use_real_credentials(case: Case[Any], client: Client) -> None:
         and not _is_negative_at(case, ParameterLocation.BODY)
     ):
         case.body = {**case.body, **body(client)}
+
+
+def _use_credentials(case: Case[Any], client: Client, *, real: bool) -> None:
+    """Real credentials (*real*), or only what every browser sends."""
+    if real:
+        _use_real_credentials(case, client)
+    elif case.operation.path in COOKIE_PATHS:
+        _use_real_cookies(case)
+
+
+def _use_real_cookies(
+    case: Case[Any],
+    client: Client | None = None,
+) -> None:
+    """
+    What a browser sends to the cookie API: cookies and the CSRF header.
+
+    Django's CSRF cookie and header always (the page has them), so that
+    a case without real tokens (*client* ``None``) is refused for its
+    tokens (``401``), not for CSRF.
+    """
+    if _is_negative_at(case, ParameterLocation.COOKIE):
+        return
+    cookies = {'csrftoken': CSRF_TOKEN}
+    if client is not None:
+        pair = _default_pair(client)
+        cookies['access_token'] = pair['access_token']
+        if case.operation.path == '/api/cookie/refresh/':
+            cookies['refresh_token'] = pair['refresh_token']
+    case.cookies.update(cookies)
+    case.headers['X-CSRFToken'] = CSRF_TOKEN
+
+
+def assert_documented_cookies(case: Case[Any], response: Any) -> None:
+    """Every cookie documented for the response's status is set."""
+    responses = case.operation.definition.raw['responses']
+    documented = responses.get(str(response.status_code), {}).get('headers', {})
+    expected = {
+        name.removeprefix(SET_COOKIE_PREFIX)
+        for name in documented
+        if name.startswith(SET_COOKIE_PREFIX)
+    }
+    sent = {
+        value.split('=', 1)[0].strip()
+        for value in response.headers.get('set-cookie', [])
+    }
+    assert expected - MIDDLEWARE_COOKIES <= sent, (expected, sent)
+
+
+def _has_inputs(path: str, method: str) -> bool:
+    """Whether the operation takes anything a request can get wrong."""
+    definition = SCHEMA[path][method].definition.raw
+    return any(
+        definition.get(key) for key in ('parameters', 'requestBody', 'security')
+    )
 
 
 def _expected_statuses(
@@ -205,13 +299,20 @@ def _expected_statuses(
 
 
 @pytest.mark.parametrize(
-    'mode',
+    ('path', 'method', 'mode'),
     [
-        pytest.param(GenerationMode.POSITIVE, id='positive'),
-        pytest.param(GenerationMode.NEGATIVE, id='negative'),
+        pytest.param(
+            *operation.values,
+            mode,
+            id=f'{operation.id}-{mode.value}',
+        )
+        for operation in OPERATIONS
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        # Without parameters, body or auth, a request cannot be invalid
+        # (the cookie refresh: the browser sends the cookie on its own).
+        if mode == GenerationMode.POSITIVE or _has_inputs(*operation.values)
     ],
 )
-@pytest.mark.parametrize(('path', 'method'), OPERATIONS)
 def test_operation_conforms_to_the_schema(
     app: WSGIHandler,
     demo_user: User,
@@ -233,8 +334,7 @@ def test_operation_conforms_to_the_schema(
         real_credentials=st.booleans(),
     )
     def run(case: Case[Any], *, real_credentials: bool) -> None:
-        if real_credentials:
-            _use_real_credentials(case, client)
+        _use_credentials(case, client, real=real_credentials)
         response = case.call()
         statuses.add(response.status_code)
         quirks = SCHEMA_QUIRKS.get((path, response.status_code), [])
@@ -245,6 +345,8 @@ def test_operation_conforms_to_the_schema(
             checks=CHECKS,
             excluded_checks=quirks,
         )
+        if response_headers_conformance in quirks:
+            assert_documented_cookies(case, response)
 
     run()
     assert statuses >= _expected_statuses(path, method, mode)
