@@ -12,15 +12,9 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import (
     TYPE_CHECKING,
-    Any,
     ClassVar,
     Final,
-    Generic,
-    Self,
-    TypeVar,
     cast,
-    final,
-    overload,
 )
 
 from django.core.exceptions import ImproperlyConfigured
@@ -33,6 +27,7 @@ from dmr_jwt._internal.claims import is_non_empty_string
 from dmr_jwt._internal.header import AUTHORIZATION, AuthHeaderMixin, meta_key
 from dmr_jwt._internal.http_errors import token_error
 from dmr_jwt._internal.keyring import KeySource
+from dmr_jwt._internal.option_attribute import OptionAttribute as _Option
 from dmr_jwt._internal.users import SubjectLookup, TokenUser, set_request_user
 from dmr_jwt._internal.verifier import TokenVerifier
 from dmr_jwt.errors import InvalidTokenError, Reason
@@ -49,39 +44,6 @@ __all__ = ('REQUEST_TOKEN_ATTR', 'BaseJWTAuth')
 
 #: The request attribute that holds the token of an authenticated request.
 REQUEST_TOKEN_ATTR: Final = '_dmr_jwt_token'  # noqa: S105
-
-
-_T = TypeVar('_T')
-
-
-@final
-class _Option(Generic[_T]):
-    """A read-only attribute that is a field of ``self.options``."""
-
-    __slots__ = ('field',)
-
-    def __init__(self, field: str) -> None:
-        self.field = field
-
-    @overload
-    def __get__(self, instance: None, owner: type[Any]) -> Self: ...
-
-    @overload
-    def __get__(self, instance: object, owner: type[Any]) -> _T: ...
-
-    def __get__(self, instance: object | None, owner: type[Any]) -> _T | Self:
-        if instance is None:
-            return self
-        options: VerifyOptions = getattr(instance, 'options')  # noqa: B009
-        return cast('_T', getattr(options, self.field))
-
-    def __set__(self, instance: object, value: object) -> None:
-        # A data descriptor, so that an assignment fails loudly instead of
-        # shadowing the option that verification does not read.
-        raise AttributeError(
-            f'{self.field!r} is an option: pass it to the constructor '
-            '(the options are resolved once, in `__init__`)',
-        )
 
 
 class BaseJWTAuth(AuthHeaderMixin):
